@@ -1,0 +1,65 @@
+"""The demo class that ``make run`` seeds: an instructor, four students, and a shop per student on each platform.
+
+Idempotent: a second run finds the class and only reports the logins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway import accounts, shops
+from gateway.models import Classroom, Shop, User
+
+DEMO_CLASS_ID = "demo-class"
+INSTRUCTOR = ("teacher", "teacher-demo", "王老师 (Ms Wang)")
+STUDENT_PASSWORD = "student-demo"
+STUDENT_SHOPS = [
+    ("student1", "李明 (Li Ming)", "小李的淘宝店 Li's Taobao shop", "taobao"),
+    ("student2", "张伟 (Zhang Wei)", "Zhang's AliExpress store", "aliexpress"),
+    ("student3", "陈静 (Chen Jing)", "Chen's Amazon storefront", "amazon"),
+    ("student4", "刘洋 (Liu Yang)", "Liu's eBay shop", "ebay"),
+]
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    role: str
+    shop: str | None = None
+
+
+def seed_demo(session: Session) -> list[Login]:
+    logins = [Login(INSTRUCTOR[0], INSTRUCTOR[1], "instructor")] + [
+        Login(username, STUDENT_PASSWORD, "student", shop_name) for username, _, shop_name, _ in STUDENT_SHOPS
+    ]
+    if session.get(Classroom, DEMO_CLASS_ID) is not None:
+        return logins
+    accounts.create_classroom(session, "演示班 Demo class", class_id=DEMO_CLASS_ID)
+    teacher = accounts.create_user(
+        session, username=INSTRUCTOR[0], password=INSTRUCTOR[1], role="instructor",
+        display_name=INSTRUCTOR[2], class_id=DEMO_CLASS_ID,
+    )  # fmt: skip
+    session.flush()
+    for username, display_name, shop_name, platform in STUDENT_SHOPS:
+        student = accounts.create_user(
+            session, username=username, password=STUDENT_PASSWORD, role="student",
+            display_name=display_name, class_id=DEMO_CLASS_ID,
+        )  # fmt: skip
+        shop = shops.open_shop(
+            session, name=shop_name, platform=platform, class_id=DEMO_CLASS_ID, created_by=teacher.id
+        )
+        session.flush()
+        accounts.seat_in_shop(session, shop, student)
+    return logins
+
+
+def demo_shops(session: Session) -> list[Shop]:
+    return list(session.scalars(select(Shop).where(Shop.class_id == DEMO_CLASS_ID).order_by(Shop.name)))
+
+
+def demo_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.class_id == DEMO_CLASS_ID)))

@@ -1,0 +1,6 @@
+"""The orders service's worker, on its own queue: `celery -A services.orders.worker worker -Q orders`."""
+
+from services.orders.service import SPEC
+from shoplab.plumbing.worker import build_worker
+
+app, runtime = build_worker(SPEC)

@@ -1,0 +1,54 @@
+"""Celery, configured once for every ShopLab worker and producer: late acks, prefetch 1, quick redelivery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from shoplab.settings import WorkerSettings, redis_url
+
+
+def make_celery(name: str) -> Celery:
+    settings = WorkerSettings()
+    app = Celery(name, broker=redis_url(), set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        result_backend=None,
+        task_default_queue=name,
+        # Ack only after the handler's transaction committed; a killed pool child's message goes back to the queue.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,  # keep trying while Redis restarts
+        broker_transport_options={
+            # Unacked messages of a worker killed outright come back after this many seconds...
+            "visibility_timeout": settings.visibility_timeout,
+            # ...checked every 2 s instead of Celery's default of about 100 s.
+            "unacked_restore_interval": settings.restore_interval,
+            "unacked_restore_throttle": 1,
+            "socket_timeout": 5,
+            "socket_connect_timeout": 5,
+            "retry_on_timeout": True,
+            "health_check_interval": 10,
+        },
+        worker_send_task_events=False,
+        task_send_sent_event=False,
+        worker_hijack_root_logger=False,
+        broker_pool_limit=20,
+    )
+    return app
+
+
+class QueueSender:
+    """The relay's way onto the queues: one Celery task message per subscriber, on its own durable list."""
+
+    def __init__(self, app: Celery | None = None) -> None:
+        self.app = app or make_celery("shoplab-relay")
+
+    def __call__(self, service: str, message: dict[str, Any]) -> None:
+        self.app.send_task(f"{service}.deliver", args=[message], queue=service, retry=False)

@@ -1,0 +1,104 @@
+"""Handling a delivered event exactly once in effect: the inbox, the handler registry and the dead letters."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shoplab.eventbus.envelope import Event, InvalidEvent, parse_message
+from shoplab.eventbus.tables import DeadLetter, InboxEntry
+
+Handler = Callable[[Session, Event], None]
+SessionFactory = Callable[[], Session]
+
+HANDLED = "handled"
+DUPLICATE = "duplicate"
+
+
+class Consumer:
+    """One service's side of delivery. Free of Celery: the worker task and the replay API both call it."""
+
+    def __init__(self, service: str, sessions: SessionFactory, handlers: Mapping[str, Handler]) -> None:
+        self.service = service
+        self.sessions = sessions
+        self.handlers = handlers
+
+    def parse(self, message: Any) -> Event:
+        event = parse_message(message)
+        if event.type not in self.handlers:
+            raise InvalidEvent(f"{self.service} has no handler for {event.type}", {"type": ["not subscribed"]})
+        return event
+
+    def handle(self, event: Event) -> str:
+        """Run the handler and record the event id in one transaction; a second delivery changes nothing."""
+        try:
+            with self.sessions() as session, session.begin():
+                if session.get(InboxEntry, event.id) is not None:
+                    return DUPLICATE
+                session.add(
+                    InboxEntry(event_id=event.id, type=event.type, occurred_at=event.occurred_at, handled_at=_now())
+                )
+                session.flush()
+                self.handlers[event.type](session, event)
+        except IntegrityError:
+            # A concurrent delivery of the same event committed first: ours rolled back whole.
+            if self._seen(event.id):
+                return DUPLICATE
+            raise
+        return HANDLED
+
+    def dead_letter(self, message: Any, *, reason: str, error: str, attempts: int) -> int:
+        with self.sessions() as session, session.begin():
+            letter = DeadLetter(
+                event_id=_field(message, "id"),
+                type=_field(message, "type"),
+                message=json.dumps(message, default=str),
+                reason=reason,
+                error=error,
+                attempts=attempts,
+                created_at=_now(),
+            )
+            session.add(letter)
+            session.flush()
+            return letter.id
+
+    def replay(self, letter_id: int) -> str:
+        """Try a dead letter again (after a fix); on success it is marked replayed, on failure it stays."""
+        with self.sessions() as session:
+            letter = session.get(DeadLetter, letter_id)
+            if letter is None:
+                raise LookupError(letter_id)
+            if letter.replayed_at is not None:
+                return DUPLICATE
+            message = json.loads(letter.message)
+        event = self.parse(message)
+        outcome = self.handle(event)
+        with self.sessions() as session, session.begin():
+            letter = session.get(DeadLetter, letter_id)
+            letter.replayed_at = _now()
+        return outcome
+
+    def record_replay_failure(self, letter_id: int, error: str) -> None:
+        with self.sessions() as session, session.begin():
+            letter = session.get(DeadLetter, letter_id)
+            letter.attempts += 1
+            letter.error = error
+
+    def _seen(self, event_id: str) -> bool:
+        with self.sessions() as session:
+            return session.scalar(select(InboxEntry.event_id).where(InboxEntry.event_id == event_id)) is not None
+
+
+def _field(message: Any, name: str) -> str | None:
+    value = message.get(name) if isinstance(message, dict) else None
+    return str(value)[:80] if value is not None else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,61 @@
+"""Workers tell Redis they are alive and when they last consumed; ``/healthz`` reads it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import redis
+
+BEAT_SECONDS = 2.0
+ALIVE_TTL_SECONDS = 10
+STALLED_AFTER_SECONDS = 30  # messages waiting and nothing consumed for this long
+
+
+def alive_key(service: str) -> str:
+    return f"shoplab:worker:{service}:alive"
+
+
+def consumed_key(service: str) -> str:
+    return f"shoplab:worker:{service}:consumed_at"
+
+
+def start_heartbeat(client: redis.Redis, service: str) -> threading.Thread:
+    def beat() -> None:
+        while True:
+            try:
+                client.set(alive_key(service), time.time(), ex=ALIVE_TTL_SECONDS)
+            except redis.RedisError:
+                pass  # Redis is away; the worker reconnects by itself and we beat again
+            time.sleep(BEAT_SECONDS)
+
+    thread = threading.Thread(target=beat, name=f"{service}-heartbeat", daemon=True)
+    thread.start()
+    return thread
+
+
+def record_consumed(client: redis.Redis, service: str) -> None:
+    try:
+        client.set(consumed_key(service), time.time())
+    except redis.RedisError:
+        pass
+
+
+def worker_state(client: redis.Redis, service: str, queue: str) -> dict[str, Any]:
+    now = time.time()
+    alive, consumed = client.mget(alive_key(service), consumed_key(service))
+    waiting = client.llen(queue)
+    state: dict[str, Any] = {
+        "queue": queue,
+        "waiting": waiting,
+        "last_heartbeat_seconds_ago": round(now - float(alive), 1) if alive else None,
+        "last_consumed_seconds_ago": round(now - float(consumed), 1) if consumed else None,
+    }
+    if not alive:
+        state["status"] = "down"
+    elif waiting and (not consumed or now - float(consumed) > STALLED_AFTER_SECONDS):
+        state["status"] = "stalled"
+    else:
+        state["status"] = "up"
+    return state

@@ -1,0 +1,110 @@
+"""Writing events in the producer's transaction, and relaying them to their subscribers' queues after commit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from shoplab.eventbus.envelope import Event, make_event
+from shoplab.eventbus.subscriptions import subscribers_of
+from shoplab.eventbus.tables import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+PENDING = "shoplab.outbox.pending"  # session.info key: events added in the current transaction
+SOURCE = "shoplab.service"  # session.info key: the service that owns the session
+
+Send = Callable[[str, dict[str, Any]], None]  # (subscriber queue, message) -> None; raises when it cannot
+
+
+def publish(session: Session, event_type: str, *, shop_id: str | None, payload: dict[str, Any]) -> Event:
+    """Record an event in the same transaction as the state change that caused it."""
+    event = make_event(event_type, shop_id=shop_id, source=session.info.get(SOURCE, "unknown"), payload=payload)
+    session.add(
+        OutboxMessage(
+            id=event.id,
+            type=event.type,
+            shop_id=shop_id,
+            message=json.dumps(event.to_message()),
+            created_at=event.occurred_at,
+            attempts=0,
+        )
+    )
+    session.info.setdefault(PENDING, []).append(event)
+    return event
+
+
+class Relay:
+    """Sends committed outbox rows to every subscribed service's queue, then marks them sent.
+
+    Sending happens right after commit; whatever a crash or a Redis outage leaves unsent is found by
+    :meth:`sweep`, run periodically by the scheduler. A row sent twice is harmless: consumers keep an inbox.
+    """
+
+    def __init__(self, engine: Engine, send: Send) -> None:
+        self.engine = engine
+        self.send = send
+
+    def relay(self, events: list[Event]) -> int:
+        sent: list[str] = []
+        for event in events:
+            try:
+                self._fan_out(event.to_message())
+            except Exception as exc:  # the sweep will try again; the caller's commit already stands
+                log.warning("relay of %s %s failed, left for the sweep: %s", event.type, event.id, exc)
+                continue
+            sent.append(event.id)
+        self._mark_sent(sent)
+        return len(sent)
+
+    def sweep(self, *, older_than: timedelta = timedelta(seconds=2), limit: int = 500) -> int:
+        """Send what is still unsent after ``older_than``: the repair path for a crash between commit and send."""
+        cutoff = datetime.now(UTC) - older_than
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.created_at <= cutoff)
+                .order_by(OutboxMessage.created_at)
+                .limit(limit)
+            ).all()
+            pending = [(row.id, row.type, json.loads(row.message)) for row in rows]
+        sent: list[str] = []
+        for event_id, event_type, message in pending:
+            try:
+                self._fan_out(message)
+            except Exception as exc:
+                self._record_failure(event_id, str(exc))
+                log.warning("sweep could not send %s %s: %s", event_type, event_id, exc)
+                break  # the broker is likely down; the next sweep tries again
+            sent.append(event_id)
+        self._mark_sent(sent)
+        return len(sent)
+
+    def _fan_out(self, message: dict[str, Any]) -> None:
+        for service in subscribers_of(message["type"]):
+            self.send(service, message)
+
+    def _mark_sent(self, event_ids: list[str]) -> None:
+        if not event_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(event_ids))
+                .values(sent_at=datetime.now(UTC), attempts=OutboxMessage.attempts + 1)
+            )
+
+    def _record_failure(self, event_id: str, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == event_id)
+                .values(attempts=OutboxMessage.attempts + 1, last_error=error[:2000])
+            )

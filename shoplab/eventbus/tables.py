@@ -1,0 +1,56 @@
+"""The bus's own tables, present in every service's database (created by the shared migration branch)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shoplab.dbtypes import UtcDateTime
+
+
+class BusBase(DeclarativeBase):
+    """Tables every service has. Each service's own tables use its own base, so its metadata stays its own."""
+
+
+class OutboxMessage(BusBase):
+    __tablename__ = "outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the event id
+    type: Mapped[str] = mapped_column(String(80))
+    shop_id: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)  # the envelope as JSON
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "created_at"),)
+
+
+class InboxEntry(BusBase):
+    """An event this service has handled; written in the same transaction as the handler's effects."""
+
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    type: Mapped[str] = mapped_column(String(80))
+    occurred_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DeadLetter(BusBase):
+    """An event that could not be handled: invalid, or failing after its retries. Kept until replayed."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    type: Mapped[str | None] = mapped_column(String(80))
+    message: Mapped[str] = mapped_column(Text)  # as received, even when it is not a valid envelope
+    reason: Mapped[str] = mapped_column(String(20))  # "invalid" or "failed"
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,59 @@
+"""The app factory every service uses: config, OpenAPI, JSON errors, health, metrics, auth, bus routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api, Blueprint
+
+from shoplab import settings
+from shoplab.plumbing.auth import require_internal_token
+from shoplab.plumbing.bus_api import bus_api
+from shoplab.plumbing.errors import install_error_handlers
+from shoplab.plumbing.health import health
+from shoplab.plumbing.metrics import install_metrics
+from shoplab.plumbing.runtime import ServiceRuntime, ServiceSpec
+
+
+def base_app(name: str, title: str, config: dict[str, Any] | None = None) -> tuple[Flask, Api]:
+    """A Flask app with OpenAPI at ``/openapi.json`` and JSON errors: what the gateway and the services share."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = Flask(name)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+        SECRET_KEY=settings.secret_key(),
+    )
+    app.config.update(config or {})
+    api = Api(app)
+    install_error_handlers(app)  # after Api: ours replace flask-smorest's error body
+    return app, api
+
+
+def build_service_app(
+    spec: ServiceSpec, blueprints: Iterable[Blueprint], config: dict[str, Any] | None = None
+) -> Flask:
+    app, api = base_app(spec.name, spec.title or f"ShopLab {spec.name}", config)
+    runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"))
+    runtime.migrate()
+    app.extensions["shoplab"] = runtime
+    require_internal_token(app, app.config.get("INTERNAL_TOKEN") or settings.internal_token())
+    install_metrics(app, runtime)
+    app.register_blueprint(health)
+    api.register_blueprint(bus_api)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    return app
+
+
+def runtime_of(app: Flask) -> ServiceRuntime:
+    return app.extensions["shoplab"]

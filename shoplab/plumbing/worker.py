@@ -1,0 +1,81 @@
+"""The Celery worker every service runs on its own queue: delivery, the outbox sweep and its timers."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery, Task
+from celery.signals import worker_init, worker_process_init, worker_ready
+
+from shoplab.eventbus.celery_setup import make_celery
+from shoplab.eventbus.envelope import InvalidEvent
+from shoplab.eventbus.heartbeat import record_consumed, start_heartbeat
+from shoplab.plumbing.runtime import ServiceRuntime, ServiceSpec
+from shoplab.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+
+def retry_delay(retries: int, cap: int) -> int:
+    """1, 2, 4, 8 ... seconds, capped: kept below the visibility timeout so a waiting retry is not redelivered."""
+    return min(2**retries, cap)
+
+
+def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime]]:
+    """The service's Celery app, and a way for its own timer tasks to reach the runtime of the current process."""
+    settings = WorkerSettings()
+    app = make_celery(spec.name)
+    runtimes: dict[str, ServiceRuntime] = {}
+
+    def runtime() -> ServiceRuntime:
+        if "current" not in runtimes:
+            runtimes["current"] = ServiceRuntime(spec)
+        return runtimes["current"]
+
+    @worker_init.connect(weak=False)
+    def _migrate(**_: Any) -> None:
+        runtime().migrate()
+        runtime().db.engine.dispose()  # children open their own connections after the fork
+        runtimes.clear()
+
+    @worker_process_init.connect(weak=False)
+    def _fresh_connections(**_: Any) -> None:
+        runtimes.clear()
+
+    @worker_ready.connect(weak=False)
+    def _beat(**_: Any) -> None:
+        start_heartbeat(runtime().redis, spec.name)
+
+    @app.task(name=f"{spec.name}.deliver", bind=True, max_retries=settings.max_retries)
+    def deliver(task: Task, message: Any) -> str:
+        consumer = runtime().consumer
+        try:
+            event = consumer.parse(message)
+        except InvalidEvent as exc:
+            consumer.dead_letter(message, reason="invalid", error=str(exc), attempts=1)
+            log.warning("%s refused an invalid event: %s", spec.name, exc)
+            return "invalid"
+        try:
+            outcome = consumer.handle(event)
+        except Exception as exc:
+            if task.request.retries >= settings.max_retries:
+                consumer.dead_letter(
+                    message,
+                    reason="failed",
+                    error=traceback.format_exc(limit=8),
+                    attempts=task.request.retries + 1,
+                )
+                log.error("%s dead-lettered %s %s: %r", spec.name, event.type, event.id, exc)
+                return "dead-lettered"
+            raise task.retry(exc=exc, countdown=retry_delay(task.request.retries, settings.visibility_timeout // 2))
+        record_consumed(runtime().redis, spec.name)
+        return outcome
+
+    @app.task(name=f"{spec.name}.sweep_outbox")
+    def sweep_outbox() -> int:
+        return runtime().db.relay.sweep()
+
+    return app, runtime

@@ -1,0 +1,70 @@
+"""Settings every process reads from its environment, with the embedded defaults of ``make run``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from shoplab.topology import REDIS_DEFAULT_PORT
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    path = Path(os.environ.get("SHOPLAB_VAR_DIR", PROJECT_ROOT / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def redis_url() -> str:
+    return os.environ.get("SHOPLAB_REDIS_URL", f"redis://127.0.0.1:{REDIS_DEFAULT_PORT}/0")
+
+
+def database_url(service: str) -> str:
+    """``<SERVICE>_DATABASE_URL`` wins; else ``DATABASE_URL`` with ``{service}`` filled in; else a SQLite file."""
+    own = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    if own:
+        return own
+    shared = os.environ.get("DATABASE_URL")
+    if shared:
+        if "{service}" not in shared:
+            raise RuntimeError("DATABASE_URL must contain {service}: each service owns its own database")
+        return shared.replace("{service}", service)
+    return f"sqlite:///{var_dir() / f'{service}.sqlite3'}"
+
+
+def internal_token() -> str:
+    """The credential services demand of every caller but the gateway's proxies and each other.
+
+    Embedded runs keep one under var/ so every process of the same run shares it.
+    """
+    token = os.environ.get("SHOPLAB_INTERNAL_TOKEN")
+    if token:
+        return token
+    path = var_dir() / "internal_token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def secret_key() -> str:
+    key = os.environ.get("SHOPLAB_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Delivery settings chosen so that a killed worker's messages come back within 30 s."""
+
+    visibility_timeout: int = int(os.environ.get("SHOPLAB_VISIBILITY_TIMEOUT", 15))
+    restore_interval: int = 2
+    max_retries: int = int(os.environ.get("SHOPLAB_EVENT_MAX_RETRIES", 5))
+    retry_backoff_max: int = 30
+    concurrency: int = int(os.environ.get("SHOPLAB_WORKER_CONCURRENCY", 1))

@@ -1,0 +1,247 @@
+"""``make run``: start the whole shop with one command and keep it running.
+
+Redis, the five web processes (gunicorn), one Celery worker per service and the scheduler, each restarted if it
+dies; log lines prefixed by process; the demo class seeded; URLs and logins printed once every ``/healthz`` is
+green; Ctrl-C stops everything cleanly so ``make run`` can start again at once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import requests
+
+from shoplab import settings
+from shoplab.redis_server import redis_command, wait_for_redis
+from shoplab.topology import SERVICES
+
+COLOURS = ["36", "32", "33", "35", "34", "31", "96", "92", "93", "95", "94", "91"]
+READY_TIMEOUT_SECONDS = 60
+STOP_GRACE_SECONDS = 10
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    colour: str
+    popen: subprocess.Popen | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+    reader: threading.Thread | None = field(default=None, repr=False)
+
+
+def web_command(name: str) -> list[str]:
+    service = SERVICES[name]
+    return [
+        sys.executable, "-m", "gunicorn", service.app_module,
+        "--bind", f"{service.host}:{service.port}",
+        "--workers", os.environ.get("SHOPLAB_WEB_WORKERS", "2"),
+        "--worker-class", "gthread", "--threads", "4",
+        "--access-logfile", "-" if os.environ.get("SHOPLAB_ACCESS_LOG") else "/dev/null",
+        "--error-logfile", "-", "--log-level", "warning", "--no-control-socket",
+    ]  # fmt: skip
+
+
+def worker_command(name: str) -> list[str]:
+    service = SERVICES[name]
+    return [
+        sys.executable, "-m", "celery", "-A", service.worker_module, "worker",
+        "-Q", service.queue, "-n", f"{name}@%h",
+        "--concurrency", os.environ.get("SHOPLAB_WORKER_CONCURRENCY", "1"),
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+
+
+def beat_command() -> list[str]:
+    schedule = settings.var_dir() / "celerybeat-schedule"
+    return [sys.executable, "-m", "celery", "-A", "shoplab.beat", "beat", "-s", str(schedule), "--loglevel", "WARNING"]
+
+
+def redis_port() -> int | None:
+    """The port to start Redis on, or None when SHOPLAB_REDIS_URL points at a Redis run by someone else."""
+    if os.environ.get("SHOPLAB_EXTERNAL_REDIS"):
+        return None
+    return urlparse(settings.redis_url()).port or 6379
+
+
+class Supervisor:
+    def __init__(self) -> None:
+        self.processes: list[Process] = []
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+
+    def add(self, name: str, command: list[str]) -> None:
+        colour = COLOURS[len(self.processes) % len(COLOURS)]
+        self.processes.append(Process(name, command, colour))
+
+    def start(self, process: Process) -> None:
+        process.popen = subprocess.Popen(
+            process.command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches only us; we stop the children in order
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        process.started_at = time.monotonic()
+        process.reader = threading.Thread(target=self._pipe_output, args=(process,), daemon=True)
+        process.reader.start()
+
+    def _pipe_output(self, process: Process) -> None:
+        assert process.popen and process.popen.stdout
+        width = max(len(p.name) for p in self.processes)
+        prefix = (
+            f"\033[{process.colour}m{process.name:>{width}} |\033[0m "
+            if sys.stdout.isatty()
+            else (f"{process.name:>{width}} | ")
+        )
+        for raw in process.popen.stdout:
+            line = raw.decode(errors="replace").rstrip()
+            with self.lock:
+                print(prefix + line, flush=True)
+
+    def say(self, line: str) -> None:
+        with self.lock:
+            print(line, flush=True)
+
+    def watch(self) -> None:
+        """Restart what dies, waiting longer each time it dies young."""
+        while not self.stopping.is_set():
+            for process in self.processes:
+                if process.popen and process.popen.poll() is not None and not self.stopping.is_set():
+                    lived = time.monotonic() - process.started_at
+                    process.restarts = process.restarts + 1 if lived < 30 else 0
+                    delay = min(2**process.restarts, 30) if process.restarts else 0.5
+                    self.say(f"supervisor: {process.name} exited ({process.popen.returncode}); restart in {delay} s")
+                    if self.stopping.wait(delay):
+                        return
+                    self.start(process)
+            self.stopping.wait(0.5)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        # Web and scheduler first, then workers (they finish the message in hand), Redis last.
+        order = sorted(self.processes, key=lambda p: (p.name == "redis", p.name.endswith("-worker")))
+        for group in (
+            [p for p in order if p.name != "redis" and not p.name.endswith("-worker")],
+            [p for p in order if p.name.endswith("-worker")],
+            [p for p in order if p.name == "redis"],
+        ):
+            for process in group:
+                if process.popen and process.popen.poll() is None:
+                    process.popen.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            for process in group:
+                if process.popen is None:
+                    continue
+                try:
+                    process.popen.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.popen.pid, signal.SIGKILL)
+                    process.popen.wait()
+
+
+def wait_until_healthy(timeout: float) -> dict:
+    gateway = SERVICES["gateway"].url
+    deadline = time.monotonic() + timeout
+    last: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{gateway}/healthz", timeout=3)
+            last = response.json()
+            if response.status_code == 200:
+                return last
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"not every /healthz is green after {timeout:.0f} s: {last}")
+
+
+def seed() -> list:
+    from gateway.seed import seed_demo
+    from gateway.service import SPEC
+    from shoplab.plumbing.runtime import ServiceRuntime
+
+    runtime = ServiceRuntime(SPEC)
+    with runtime.db.writing() as session:
+        return seed_demo(session)
+
+
+def migrate_all() -> None:
+    from shoplab.plumbing.runtime import ServiceRuntime
+
+    for name in SERVICES:
+        module = __import__(f"{SERVICES[name].worker_module.rsplit('.', 1)[0]}.service", fromlist=["SPEC"])
+        ServiceRuntime(module.SPEC).migrate()
+
+
+def banner(logins: list, started: float) -> str:
+    lines = [
+        "",
+        f"ShopLab is up in {time.monotonic() - started:.0f} s.  ShopLab 已启动。",
+        f"  Gateway (public API, web):  {SERVICES['gateway'].url}/",
+        f"  Health of every service:    {SERVICES['gateway'].url}/healthz",
+        f"  Gateway API document:       {SERVICES['gateway'].url}/openapi.json",
+    ]
+    for name, service in SERVICES.items():
+        if name != "gateway":
+            lines.append(f"  {name:<8} service (internal): {service.url}   (/healthz, /openapi.json, /metrics)")
+    lines.append(f"  Redis:                      {settings.redis_url()}")
+    lines.append("  Demo logins 演示账号 (POST /api/v1/auth/login):")
+    for login in logins:
+        shop = f"  shop: {login.shop}" if login.shop else ""
+        lines.append(f"    {login.role:<10} {login.username:<10} / {login.password:<14}{shop}")
+    lines.append("Press Ctrl-C to stop.  按 Ctrl-C 停止。")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    started = time.monotonic()
+    settings.internal_token()  # create the shared credential before the children race to
+    settings.secret_key()
+    supervisor = Supervisor()
+    port = redis_port()
+    if port is not None:
+        supervisor.add("redis", redis_command(port, settings.var_dir() / "redis"))
+    for name in SERVICES:
+        supervisor.add(name, web_command(name))
+    for name in SERVICES:
+        supervisor.add(f"{name}-worker", worker_command(name))
+    supervisor.add("beat", beat_command())
+
+    interrupted = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    signal.signal(signal.SIGTERM, lambda *_: interrupted.set())
+    try:
+        redis_process = next((p for p in supervisor.processes if p.name == "redis"), None)
+        if redis_process:
+            supervisor.start(redis_process)
+        wait_for_redis(settings.redis_url(), redis_process.popen if redis_process else None)
+        migrate_all()
+        for process in supervisor.processes:
+            if process.popen is None:
+                supervisor.start(process)
+        threading.Thread(target=supervisor.watch, daemon=True).start()
+        wait_until_healthy(READY_TIMEOUT_SECONDS)
+        supervisor.say(banner(seed(), started))
+        while not interrupted.wait(0.5):
+            pass
+        supervisor.say("supervisor: stopping ...")
+        return 0
+    except (TimeoutError, RuntimeError) as exc:
+        supervisor.say(f"supervisor: {exc}")
+        return 1
+    finally:
+        supervisor.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

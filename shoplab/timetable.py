@@ -1,0 +1,14 @@
+"""The scheduler's timetable: which periodic task runs on which service's queue, and how often (seconds).
+
+Celery beat only sends messages by name; each service's worker runs them against its own database.
+"""
+
+from __future__ import annotations
+
+from shoplab.topology import SERVICE_NAMES
+
+OUTBOX_SWEEP_SECONDS = 2.0
+
+TIMETABLE: dict[str, dict[str, float]] = {
+    service: {f"{service}.sweep_outbox": OUTBOX_SWEEP_SECONDS} for service in SERVICE_NAMES
+}
