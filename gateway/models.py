@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shoplab.dbtypes import UtcDateTime
@@ -71,5 +71,3 @@ class ShopMember(Base):
 
     shop_id: Mapped[str] = mapped_column(ForeignKey("shop_registry.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
-
-    __table_args__ = (UniqueConstraint("shop_id", "user_id"),)

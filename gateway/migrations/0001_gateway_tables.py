@@ -56,7 +56,6 @@ def upgrade() -> None:
         "shop_members",
         sa.Column("shop_id", sa.String(64), sa.ForeignKey("shop_registry.id"), primary_key=True),
         sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
-        sa.UniqueConstraint("shop_id", "user_id"),
     )
     op.create_index("ix_shop_members_user_id", "shop_members", ["user_id"])
 

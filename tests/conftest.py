@@ -1,0 +1,85 @@
+"""Test session wiring: a private var dir, a real Redis server on a free port, and (for the PostgreSQL lane) a
+throwaway PostgreSQL server. Integration tests take the ``stack`` fixture, which runs once per database backend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.ports import free_port
+
+_SESSION_ROOT = Path(tempfile.mkdtemp(prefix="shoplab-tests-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any ShopLab module reads its settings: nothing of a developer's `make run` is touched.
+    os.environ["SHOPLAB_VAR_DIR"] = str(_SESSION_ROOT / "var")
+    os.environ["SHOPLAB_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    os.environ["SHOPLAB_INTERNAL_TOKEN"] = "test-internal-token"
+    os.environ["SHOPLAB_SECRET_KEY"] = "test-secret-key"
+    os.environ["SHOPLAB_EVENT_MAX_RETRIES"] = "2"
+    for name in ("gateway", "orders", "tickets", "reviews", "crm"):
+        os.environ[f"SHOPLAB_{name.upper()}_PORT"] = str(free_port())
+    for key in list(os.environ):
+        if key == "DATABASE_URL" or key.endswith("_DATABASE_URL"):
+            del os.environ[key]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    from urllib.parse import urlparse
+
+    from shoplab.redis_server import start_redis
+
+    url = os.environ["SHOPLAB_REDIS_URL"]
+    process = start_redis(urlparse(url).port, _SESSION_ROOT / "redis", _SESSION_ROOT / "redis.log")
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.postgres import PostgresServer, pg_bindir
+
+    if pg_bindir() is None:
+        pytest.skip("PostgreSQL binaries are not installed (make test installs them when run as root)")
+    server = PostgresServer(_SESSION_ROOT / "postgres", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stack(request, redis_server, tmp_path):
+    """A fresh ShopLab (every service's database, Redis emptied); workers start when a test asks for them."""
+    import redis
+
+    from tests.stack import Stack
+
+    redis.Redis.from_url(redis_server).flushall()
+    postgres = request.getfixturevalue("postgres_server") if request.param == "postgres" else None
+    stack = Stack(tmp_path, redis_server, postgres)
+    yield stack
+    stack.close()
+
+
+@pytest.fixture
+def sqlite_stack(redis_server, tmp_path):
+    """The same, on SQLite only: for tests that are not about the database backend."""
+    import redis
+
+    from tests.stack import Stack
+
+    redis.Redis.from_url(redis_server).flushall()
+    stack = Stack(tmp_path, redis_server)
+    yield stack
+    stack.close()

@@ -1,0 +1,191 @@
+"""A real ShopLab for one test: each service's database (SQLite files or PostgreSQL databases), the session's
+Redis, in-process Flask apps, and real Celery worker and beat processes started on demand."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shoplab import settings
+from shoplab.eventbus.heartbeat import alive_key
+from shoplab.plumbing.auth import HEADER
+from shoplab.topology import SERVICES
+from tests.postgres import PostgresServer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05, message: str = "") -> Any:
+    """Wait until ``check()`` returns something truthy (and return it), or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except AssertionError as exc:
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"not true within {timeout} s: {message or check}") from last_error
+
+
+class ServiceClient(FlaskClient):
+    """A test client that carries the internal credential, like the gateway does."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        headers = kwargs.pop("headers", None) or {}
+        headers.setdefault(HEADER, settings.internal_token())
+        return super().open(*args, headers=headers, **kwargs)
+
+
+class Worker:
+    """One Celery worker process for one service, on that service's queue."""
+
+    def __init__(self, stack: Stack, service: str, env: dict[str, str]) -> None:
+        self.stack = stack
+        self.service = service
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log_path = stack.root / f"{service}-worker.log"
+
+    def start(self, timeout: float = 30.0) -> Worker:
+        redis_client = self.stack.redis
+        redis_client.delete(alive_key(self.service))
+        command = [
+            sys.executable, "-m", "celery", "-A", SERVICES[self.service].worker_module, "worker",
+            "-Q", self.service, "-n", f"{self.service}-{uuid.uuid4().hex[:6]}@test", "--concurrency", "1",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+        ]  # fmt: skip
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the process writes to it for its whole life
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        eventually(
+            lambda: redis_client.exists(alive_key(self.service)) or self._exited(),
+            timeout=timeout,
+            message=f"{self.service} worker ready",
+        )
+        if self._exited():
+            raise RuntimeError(
+                f"{self.service} worker exited; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}"
+            )
+        return self
+
+    def _exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def pool_children(self) -> list[int]:
+        assert self.process
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class Stack:
+    def __init__(self, root: Path, redis_url: str, postgres: PostgresServer | None = None) -> None:
+        self.root = root
+        self.redis_url = redis_url
+        self.postgres = postgres
+        self.redis = redis.Redis.from_url(redis_url)
+        self.database_urls: dict[str, str] = {}
+        self._pg_databases: list[str] = []
+        self._apps: dict[str, Flask] = {}
+        self.workers: list[Worker] = []
+        self.beat_process: subprocess.Popen | None = None
+        for name in SERVICES:
+            if postgres:
+                db_name = f"t_{uuid.uuid4().hex[:8]}_{name}"
+                self.database_urls[name] = postgres.create_database(db_name)
+                self._pg_databases.append(db_name)
+            else:
+                self.database_urls[name] = f"sqlite:///{root / f'{name}.sqlite3'}"
+
+    @property
+    def backend(self) -> str:
+        return "postgres" if self.postgres else "sqlite"
+
+    def app(self, name: str) -> Flask:
+        if name not in self._apps:
+            module = __import__(SERVICES[name].app_module.split(":")[0], fromlist=["create_app"])
+            app = module.create_app({"TESTING": True, "DATABASE_URL": self.database_urls[name]})
+            if name != "gateway":
+                app.test_client_class = ServiceClient
+            self._apps[name] = app
+        return self._apps[name]
+
+    def client(self, name: str) -> FlaskClient:
+        return self.app(name).test_client()
+
+    def runtime(self, name: str):
+        return self.app(name).extensions["shoplab"]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
+        for name, url in self.database_urls.items():
+            env[f"{name.upper()}_DATABASE_URL"] = url
+        return env
+
+    def worker(self, service: str, **extra_env: str) -> Worker:
+        self.app(service)  # migrate before the worker starts consuming
+        worker = Worker(self, service, self.env(**extra_env)).start()
+        self.workers.append(worker)
+        return worker
+
+    def beat(self) -> subprocess.Popen:
+        schedule = self.root / "celerybeat-schedule"
+        log = open(self.root / "beat.log", "ab")  # noqa: SIM115
+        self.beat_process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "shoplab.beat", "beat", "-s", str(schedule), "--loglevel", "INFO"],
+            cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        return self.beat_process
+
+    def sign_in(self, username: str = "teacher", password: str = "teacher-demo") -> dict[str, str]:
+        """Headers of a signed-in gateway user (the demo class is seeded on first use)."""
+        from gateway.seed import seed_demo
+
+        with self.runtime("gateway").db.writing() as session:
+            seed_demo(session)
+        response = self.client("gateway").post("/api/v1/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        if self.beat_process and self.beat_process.poll() is None:
+            os.killpg(self.beat_process.pid, signal.SIGTERM)
+            self.beat_process.wait(10)
+        for app in self._apps.values():
+            app.extensions["shoplab"].db.engine.dispose()
+        if self.postgres:
+            for db_name in self._pg_databases:
+                self.postgres.drop_database(db_name)
