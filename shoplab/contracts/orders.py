@@ -1,0 +1,156 @@
+"""Events the orders service publishes. Other services read these; add fields freely, rename or remove none."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shoplab.contracts.contract import Contract, contracts
+
+Money = lambda **kw: fields.Decimal(as_string=True, places=2, **kw)  # noqa: E731 - one spelling for every amount
+
+
+class BuyerSchema(Schema):
+    customer_id = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True)
+    timezone = fields.String(required=True)
+    language = fields.String(required=True)
+
+
+class OrderRef(Schema):
+    """What every order event carries, so a consumer can link it to its order and customer."""
+
+    order_id = fields.String(required=True)
+    order_no = fields.String(required=True)
+    customer_id = fields.String(required=True)
+
+
+class LineSchema(Schema):
+    sku = fields.String(required=True)
+    product_id = fields.String(required=True)
+    title = fields.String(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit_price = Money(required=True)
+
+
+class OrderPlaced(OrderRef):
+    buyer = fields.Nested(BuyerSchema, required=True)
+    lines = fields.List(fields.Nested(LineSchema), required=True)
+    shipping_fee = Money(required=True)
+    total = Money(required=True)
+    currency = fields.String(required=True)
+    placed_at = fields.AwareDateTime(required=True, metadata={"description": "shop time"})
+    pay_by = fields.AwareDateTime(required=True, metadata={"description": "unpaid timeout, shop time"})
+
+
+class OrderPaid(OrderRef):
+    amount = Money(required=True)
+    currency = fields.String(required=True)
+    method = fields.String(required=True)
+    paid_at = fields.AwareDateTime(required=True)
+    reminded = fields.Boolean(load_default=False, metadata={"description": "a payment reminder was sent before"})
+
+
+class PaymentFailed(OrderRef):
+    amount = Money(required=True)
+    method = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "declined, insufficient_funds, 3ds_timeout, ..."})
+    failed_at = fields.AwareDateTime(required=True)
+
+
+class OrderCancelled(OrderRef):
+    reason = fields.String(required=True, metadata={"description": "buyer, seller or unpaid_timeout"})
+    cancelled_at = fields.AwareDateTime(required=True)
+    by = fields.String(load_default=None, allow_none=True)
+
+
+class ReminderDue(OrderRef):
+    """An unpaid order may now be reminded (催付): the service queue opens a payment-reminder task."""
+
+    amount = Money(required=True)
+    currency = fields.String(required=True)
+    pay_by = fields.AwareDateTime(required=True)
+    failure_reason = fields.String(load_default=None, allow_none=True)
+
+
+class ReminderSent(OrderRef):
+    reminder_id = fields.String(required=True)
+    channel = fields.String(required=True)
+    sent_by = fields.String(required=True, metadata={"description": "agent id"})
+    note = fields.String(load_default="", allow_none=True)
+    sent_at = fields.AwareDateTime(required=True)
+
+
+class OrderShipped(OrderRef):
+    shipment_id = fields.String(required=True)
+    carrier = fields.String(required=True)
+    tracking_no = fields.String(required=True)
+    shipped_at = fields.AwareDateTime(required=True)
+    late = fields.Boolean(load_default=False)
+
+
+class ShipmentCheckpoint(OrderRef):
+    shipment_id = fields.String(required=True)
+    carrier = fields.String(required=True)
+    tracking_no = fields.String(required=True)
+    status = fields.String(required=True)
+    location = fields.String(load_default="", allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class ShipmentException(OrderRef):
+    shipment_id = fields.String(required=True)
+    carrier = fields.String(required=True)
+    tracking_no = fields.String(required=True)
+    kind = fields.String(
+        required=True,
+        metadata={"description": "delay, customs_hold, lost, damaged, address_problem, returned_to_sender"},
+    )
+    detail = fields.String(load_default="", allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class OrderDelivered(OrderRef):
+    shipment_id = fields.String(required=True)
+    delivered_at = fields.AwareDateTime(required=True)
+
+
+class RefundEvent(OrderRef):
+    refund_id = fields.String(required=True)
+    amount = Money(required=True)
+    currency = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "not_received, not_as_described, damaged, ..."})
+    kind = fields.String(required=True, metadata={"description": "refund_only or return_and_refund"})
+    by = fields.String(load_default=None, allow_none=True, metadata={"description": "agent id, or dispute id"})
+    note = fields.String(load_default="", allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class ReturnEvent(OrderRef):
+    return_id = fields.String(required=True)
+    refund_id = fields.String(load_default=None, allow_none=True)
+    status = fields.String(required=True)
+    tracking_no = fields.String(load_default=None, allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+CONTRACTS = contracts(
+    Contract("order.placed", OrderPlaced, description="a buyer placed an order; stock is reserved"),
+    Contract("order.paid", OrderPaid, description="the buyer paid"),
+    Contract("order.payment_failed", PaymentFailed, description="a payment attempt failed, with its reason"),
+    Contract("order.cancelled", OrderCancelled, description="cancelled by buyer, seller or the unpaid timeout"),
+    Contract("payment.reminder_due", ReminderDue, description="an unpaid order may now be reminded"),
+    Contract("payment.reminder_sent", ReminderSent, description="an agent sent a payment reminder"),
+    Contract("order.shipped", OrderShipped, description="the order left with a carrier and tracking number"),
+    Contract("shipment.checkpoint", ShipmentCheckpoint, description="a tracking checkpoint"),
+    Contract("shipment.exception", ShipmentException, description="delay, customs hold, lost, damaged, ..."),
+    Contract("order.delivered", OrderDelivered, description="the parcel was delivered"),
+    Contract("refund.requested", RefundEvent, description="the buyer asked for a refund (with or without return)"),
+    Contract("refund.approved", RefundEvent, description="an agent approved a refund"),
+    Contract("refund.rejected", RefundEvent, description="an agent rejected a refund, with a note"),
+    Contract("refund.completed", RefundEvent, description="money went back to the buyer"),
+    Contract("return.requested", ReturnEvent, description="the buyer asked to return goods"),
+    Contract("return.approved", ReturnEvent, description="the return was approved with a return address"),
+    Contract("return.shipped", ReturnEvent, description="the buyer shipped the goods back"),
+    Contract("return.received", ReturnEvent, description="the shop received the returned goods"),
+)
