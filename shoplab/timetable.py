@@ -12,3 +12,6 @@ OUTBOX_SWEEP_SECONDS = 2.0
 TIMETABLE: dict[str, dict[str, float]] = {
     service: {f"{service}.sweep_outbox": OUTBOX_SWEEP_SECONDS} for service in SERVICE_NAMES
 }
+
+# The service queue's timers: SLA breaches and dispute escalation, on each shop's simulated clock.
+TIMETABLE["tickets"].update({"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0})

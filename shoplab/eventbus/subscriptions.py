@@ -11,7 +11,21 @@ SHOP_COPY = frozenset({"shop.opened", "shop.clock_changed"})
 SUBSCRIPTIONS: dict[str, frozenset[str]] = {
     "gateway": frozenset(),
     "orders": SHOP_COPY,
-    "tickets": SHOP_COPY,
+    "tickets": SHOP_COPY
+    | {
+        "agent.joined",
+        "agent.status_changed",
+        "order.placed",
+        "order.paid",
+        "order.cancelled",
+        "payment.reminder_due",
+        "payment.reminder_sent",
+        "order.shipped",
+        "shipment.exception",
+        "order.delivered",
+        "refund.requested",
+        "return.requested",
+    },
     "reviews": SHOP_COPY,
     "crm": SHOP_COPY,
 }

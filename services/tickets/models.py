@@ -1,0 +1,262 @@
+"""The tickets service's tables. Every row carries its shop_id; every index starts with it.
+
+Times named ``*_at`` without a suffix are wall-clock (people's time: reply times); SLA due times and dispute windows
+(``*_due``, ``respond_by``, ``escalate_at``, ``*_sim``) are on the shop's simulated clock (DESIGN.md, "Two clocks").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Float, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shoplab.dbtypes import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Agent(Base):
+    """A student seated in a shop (``agent.joined``)."""
+
+    __tablename__ = "agents"
+
+    shop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[str] = mapped_column(String(200), default="")  # comma-separated groups; empty = every group
+    status: Mapped[str] = mapped_column(String(10), default="offline")  # online | away | offline
+    max_open: Mapped[int | None] = mapped_column(Integer)  # this agent's own cap, else the shop's
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class QueueSettings(Base):
+    """A shop's overrides of its platform profile: routing, SLA targets (a scenario's), welcome messages."""
+
+    __tablename__ = "queue_settings"
+
+    shop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    routing_mode: Mapped[str | None] = mapped_column(String(20))
+    per_agent_cap: Mapped[int | None] = mapped_column(Integer)
+    first_response_seconds: Mapped[int | None] = mapped_column(Integer)
+    next_response_seconds: Mapped[int | None] = mapped_column(Integer)
+    resolution_seconds: Mapped[int | None] = mapped_column(Integer)
+    response_rate_within_seconds: Mapped[int | None] = mapped_column(Integer)
+    welcome: Mapped[str | None] = mapped_column(Text)  # JSON {language: text}
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    grp: Mapped[str] = mapped_column(String(20))  # skill group: pre_sale | after_sale
+    status: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(30))  # buyer, or the event type that opened it
+    source_ref: Mapped[str | None] = mapped_column(String(120))  # one task per thing in the world
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    buyer_name: Mapped[str | None] = mapped_column(String(200))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    order_no: Mapped[str | None] = mapped_column(String(64))
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    served_by: Mapped[str | None] = mapped_column(String(64))  # the agent of the first human reply
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_sim_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    first_replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_seconds: Mapped[float | None] = mapped_column(Float)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    round_count: Mapped[int] = mapped_column(Integer, default=0)
+    awaiting_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    first_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    breach_count: Mapped[int] = mapped_column(Integer, default=0)
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    converted_order_id: Mapped[str | None] = mapped_column(String(64))
+    converted_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+    __table_args__ = (
+        UniqueConstraint("shop_id", "source_ref", name="uq_tickets_source_ref"),
+        Index("ix_tickets_queue", "shop_id", "assignee_id", "status", "updated_at"),
+        Index("ix_tickets_status", "shop_id", "status", "updated_at"),
+        Index("ix_tickets_opened", "shop_id", "opened_at"),
+        Index("ix_tickets_resolved", "shop_id", "resolved_at"),
+        Index("ix_tickets_rated", "shop_id", "rated_at"),
+        Index("ix_tickets_customer", "shop_id", "customer_id", "opened_at"),
+        Index("ix_tickets_order", "shop_id", "order_id"),
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    author: Mapped[str] = mapped_column(String(10))  # buyer | agent | system
+    kind: Mapped[str] = mapped_column(String(12))  # message | auto_reply | note | event
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    phrase_id: Mapped[int | None] = mapped_column(Integer)
+    warnings: Mapped[str | None] = mapped_column(Text)  # JSON list of the platform rules it warned about
+
+    __table_args__ = (Index("ix_messages_ticket", "shop_id", "ticket_id", "id"),)
+
+
+class ReplyRound(Base):
+    """One buyer-message round: from the oldest unanswered buyer message to the first human reply.
+
+    Kept when the ticket changes so that the reply-time metrics are aggregates over indexed columns.
+    """
+
+    __tablename__ = "reply_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    grp: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int] = mapped_column(Integer)
+    is_first: Mapped[bool] = mapped_column(Boolean)
+    agent_id: Mapped[str | None] = mapped_column(String(64))  # who replied, else who holds the ticket
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reply_seconds: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_rounds_period", "shop_id", "started_at", "is_first", "reply_seconds", "grp", "agent_id"),
+        Index("ix_rounds_agent", "shop_id", "agent_id", "started_at"),
+        Index("ix_rounds_ticket", "shop_id", "ticket_id", "seq"),
+    )
+
+
+class SlaBreach(Base):
+    __tablename__ = "sla_breaches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(20))  # first_response | next_response | resolution
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)  # shop time
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime)  # shop time
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    grp: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (Index("ix_breaches_ticket", "shop_id", "ticket_id"),)
+
+
+class OrderFacts(Base):
+    """What the queue learned of an order from the orders service's events (any order of arrival)."""
+
+    __tablename__ = "order_facts"
+
+    shop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    buyer_name: Mapped[str | None] = mapped_column(String(200))
+    total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_no: Mapped[str | None] = mapped_column(String(80))
+    placed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # wall: when order.placed happened
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # wall
+    paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # shop time, from the payload
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_order_facts_customer", "shop_id", "customer_id"),)
+
+
+class Phrase(Base):
+    """A quick phrase (快捷短语) or a longer template, with {placeholders} filled from the ticket's order."""
+
+    __tablename__ = "phrases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # phrase | template
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(10))
+    grp: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_phrases_shop", "shop_id", "id"),)
+
+
+class PhraseUsage(Base):
+    __tablename__ = "phrase_usage"
+
+    shop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    phrase_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    last_used_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    order_id: Mapped[str] = mapped_column(String(64))
+    order_no: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(40))
+    amount_requested: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    buyer_evidence: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    status: Mapped[str] = mapped_column(String(20))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)  # shop time, like the windows below
+    respond_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    escalate_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    seller_responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    proposal_kind: Mapped[str | None] = mapped_column(String(20))
+    proposal_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    seller_evidence: Mapped[str] = mapped_column(Text, default="[]")
+    proposal_note: Mapped[str | None] = mapped_column(Text)
+    proposed_by: Mapped[str | None] = mapped_column(String(64))
+    buyer_decision: Mapped[str | None] = mapped_column(String(10))
+    buyer_comment: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalation_reason: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    with_return: Mapped[bool] = mapped_column(Boolean, default=False)
+    ruling_reason: Mapped[str | None] = mapped_column(String(60))
+    ruled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_id", name="uq_disputes_order"),
+        Index("ix_disputes_status", "shop_id", "status", "escalate_at"),
+    )

@@ -1,0 +1,157 @@
+"""SLA due times, the pause while pending on the buyer, and breach detection — all on the shop's simulated clock.
+
+Why the simulated clock: a 24 h marketplace target or a 5-day dispute window must fit a lesson when the instructor
+speeds the shop's clock up. Reply *times* (the metrics) stay wall-clock seconds: they measure a person.
+The rules here are plain functions of a ticket and a given "now", so each is tested without waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from services.tickets.events import publish_ticket_event
+from services.tickets.models import SlaBreach, Ticket
+from services.tickets.policy import Targets
+from shoplab.shops.replica import ShopCopy
+
+FIRST = "first_response"
+NEXT = "next_response"
+RESOLUTION = "resolution"
+ACTIVE = ("new", "open", "pending")
+
+
+def start(ticket: Ticket, sim_now: datetime, targets: Targets) -> None:
+    """A new ticket: its resolution target runs from now."""
+    ticket.resolution_due = sim_now + timedelta(seconds=targets.resolution_seconds)
+
+
+def on_buyer_round(ticket: Ticket, sim_now: datetime, targets: Targets) -> None:
+    """A buyer-message round began: the first answer is due, or the next one."""
+    if ticket.first_replied_at is None:
+        if ticket.first_response_due is None:
+            ticket.first_response_due = sim_now + timedelta(seconds=targets.first_response_seconds)
+    elif ticket.next_response_due is None:
+        ticket.next_response_due = sim_now + timedelta(seconds=targets.next_response_seconds)
+        ticket.next_response_breached = False
+
+
+def on_reopen(ticket: Ticket, sim_now: datetime, targets: Targets) -> None:
+    """A resolved ticket the buyer wrote to again gets a fresh resolution target."""
+    ticket.resolution_due = sim_now + timedelta(seconds=targets.resolution_seconds)
+
+
+def late_on_reply(ticket: Ticket, sim_now: datetime) -> list[tuple[str, datetime]]:
+    """A human reply: which targets it met too late (before the timer noticed). Clears the next-response due."""
+    late: list[tuple[str, datetime]] = []
+    if ticket.first_replied_at is None and ticket.first_response_due is not None:
+        if sim_now > ticket.first_response_due and not ticket.first_response_breached:
+            late.append((FIRST, ticket.first_response_due))
+    elif ticket.next_response_due is not None:
+        if sim_now > ticket.next_response_due and not ticket.next_response_breached:
+            late.append((NEXT, ticket.next_response_due))
+        ticket.next_response_due = None
+    return late
+
+
+def late_on_resolve(ticket: Ticket, sim_now: datetime) -> list[tuple[str, datetime]]:
+    if ticket.resolution_due is not None and sim_now > ticket.resolution_due and not ticket.resolution_breached:
+        return [(RESOLUTION, ticket.resolution_due)]
+    return []
+
+
+def pause(ticket: Ticket, sim_now: datetime) -> None:
+    if ticket.paused_at is None:
+        ticket.paused_at = sim_now
+
+
+def resume(ticket: Ticket, sim_now: datetime) -> float:
+    """End a pause: every running due time moves by exactly the paused span. Returns that span in seconds."""
+    if ticket.paused_at is None:
+        return 0.0
+    span = max(sim_now - ticket.paused_at, timedelta(0))
+    for name in ("first_response_due", "next_response_due", "resolution_due"):
+        due = getattr(ticket, name)
+        if due is not None:
+            setattr(ticket, name, due + span)
+    ticket.paused_seconds = (ticket.paused_seconds or 0.0) + span.total_seconds()
+    ticket.paused_at = None
+    return span.total_seconds()
+
+
+def due_breaches(ticket: Any, sim_now: datetime) -> list[tuple[str, datetime]]:
+    """The targets that have passed unmet at ``sim_now`` and were not recorded yet. Nothing runs while paused."""
+    if ticket.status not in ACTIVE or ticket.paused_at is not None:
+        return []
+    found: list[tuple[str, datetime]] = []
+    if (
+        ticket.first_replied_at is None
+        and ticket.first_response_due is not None
+        and not ticket.first_response_breached
+        and sim_now >= ticket.first_response_due
+    ):
+        found.append((FIRST, ticket.first_response_due))
+    if (
+        ticket.next_response_due is not None
+        and not ticket.next_response_breached
+        and ticket.awaiting_reply
+        and sim_now >= ticket.next_response_due
+    ):
+        found.append((NEXT, ticket.next_response_due))
+    if ticket.resolution_due is not None and not ticket.resolution_breached and sim_now >= ticket.resolution_due:
+        found.append((RESOLUTION, ticket.resolution_due))
+    return found
+
+
+def record_breach(session: Session, ticket: Ticket, target: str, due: datetime, sim_now: datetime) -> None:
+    setattr(ticket, f"{target}_breached", True)
+    ticket.breach_count = (ticket.breach_count or 0) + 1
+    session.add(
+        SlaBreach(
+            shop_id=ticket.shop_id,
+            ticket_id=ticket.id,
+            target=target,
+            due_at=due,
+            detected_at=sim_now,
+            agent_id=ticket.assignee_id,
+            grp=ticket.grp,
+        )
+    )
+    publish_ticket_event(
+        session,
+        "ticket.sla_breached",
+        ticket,
+        target=target,
+        agent_id=ticket.assignee_id,
+        due_at=due,
+        detected_at=sim_now,
+    )
+
+
+def detect_breaches(session: Session, wall_now: datetime | None = None) -> int:
+    """The timer's pass over every shop: record each target that passed unmet, once. Returns how many."""
+    recorded = 0
+    for shop in session.scalars(select(ShopCopy).where(ShopCopy.name.is_not(None))).all():
+        sim_now = shop.clock.now(wall_now)
+        candidates = session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.shop_id == shop.id,
+                Ticket.status.in_(ACTIVE),
+                Ticket.paused_at.is_(None),
+                or_(
+                    (Ticket.first_response_due <= sim_now) & Ticket.first_replied_at.is_(None),
+                    Ticket.next_response_due <= sim_now,
+                    Ticket.resolution_due <= sim_now,
+                ),
+            )
+            .with_for_update()
+        ).all()
+        for ticket in candidates:
+            for target, due in due_breaches(ticket, sim_now):
+                record_breach(session, ticket, target, due, sim_now)
+                recorded += 1
+    return recorded
