@@ -53,27 +53,43 @@ class ServiceClient(FlaskClient):
 class Worker:
     """One Celery worker process for one service, on that service's queue."""
 
-    def __init__(self, stack: Stack, service: str, env: dict[str, str]) -> None:
+    def __init__(self, stack: Stack, service: str, env: dict[str, str], app_module: str | None = None) -> None:
         self.stack = stack
         self.service = service
         self.env = env
+        self.app_module = app_module or SERVICES[service].worker_module
         self.process: subprocess.Popen | None = None
-        self.log_path = stack.root / f"{service}-worker.log"
+        self.node = f"{service}-{uuid.uuid4().hex[:6]}@test"
+        self.log_path = stack.root / f"{self.node}.log"
+        self._log_offset = 0
 
     def start(self, timeout: float = 30.0) -> Worker:
-        redis_client = self.stack.redis
-        redis_client.delete(alive_key(self.service))
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self) -> Worker:
+        """Start the process without waiting for it (several workers boot faster side by side)."""
+        self.stack.redis.delete(alive_key(self.service))
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         command = [
-            sys.executable, "-m", "celery", "-A", SERVICES[self.service].worker_module, "worker",
-            "-Q", self.service, "-n", f"{self.service}-{uuid.uuid4().hex[:6]}@test", "--concurrency", "1",
+            sys.executable, "-m", "celery", "-A", self.app_module, "worker",
+            "-Q", self.service, "-n", self.node, "--concurrency", "1",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
         ]  # fmt: skip
         log = open(self.log_path, "ab")  # noqa: SIM115 - the process writes to it for its whole life
         self.process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> Worker:
+        redis_client = self.stack.redis
+        # This very process said "ready." (several workers may serve one queue), and its heartbeat is on.
         eventually(
-            lambda: redis_client.exists(alive_key(self.service)) or self._exited(),
+            lambda: (
+                (redis_client.exists(alive_key(self.service)) and f"{self.node} ready." in self.log(new=True))
+                or self._exited()
+            ),
             timeout=timeout,
             message=f"{self.service} worker ready",
         )
@@ -98,15 +114,28 @@ class Worker:
             self.process.wait()
 
     def stop(self) -> None:
+        self.terminate()
+        self.wait_stopped()
+
+    def terminate(self) -> None:
+        """Ask for a warm shutdown (the message in hand is finished first)."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self, timeout: float = 15.0) -> None:
+        if self.process and self.process.poll() is None:
             try:
-                self.process.wait(15)
+                self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+    def log(self, new: bool = False) -> str:
+        """The worker's log; ``new``: only what its latest start wrote."""
+        if not self.log_path.exists():
+            return ""
+        with open(self.log_path, "rb") as log:
+            log.seek(self._log_offset if new else 0)
+            return log.read().decode(errors="replace")
 
 
 class Stack:
@@ -153,11 +182,19 @@ class Stack:
             env[f"{name.upper()}_DATABASE_URL"] = url
         return env
 
-    def worker(self, service: str, **extra_env: str) -> Worker:
-        self.app(service)  # migrate before the worker starts consuming
-        worker = Worker(self, service, self.env(**extra_env)).start()
-        self.workers.append(worker)
-        return worker
+    def worker(self, service: str, *, app_module: str | None = None, **extra_env: str) -> Worker:
+        """A real worker for ``service``; ``app_module`` runs another Celery app on its queue (e.g. a probe)."""
+        return self.start_workers([service], app_module=app_module, **extra_env)[0]
+
+    def start_workers(self, services: list[str], *, app_module: str | None = None, **extra_env: str) -> list[Worker]:
+        """Several workers booted side by side; returns once every one of them is ready."""
+        for service in services:
+            self.app(service)  # migrate before the worker starts consuming
+        workers = [Worker(self, service, self.env(**extra_env), app_module).launch() for service in services]
+        self.workers.extend(workers)
+        for worker in workers:
+            worker.wait_ready()
+        return workers
 
     def beat(self) -> subprocess.Popen:
         schedule = self.root / "celerybeat-schedule"
@@ -179,8 +216,10 @@ class Stack:
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     def close(self) -> None:
+        for worker in self.workers:  # all at once: each warm shutdown takes about a second
+            worker.terminate()
         for worker in self.workers:
-            worker.stop()
+            worker.wait_stopped()
         if self.beat_process and self.beat_process.poll() is None:
             os.killpg(self.beat_process.pid, signal.SIGTERM)
             self.beat_process.wait(10)

@@ -1,0 +1,115 @@
+"""Subscribers that count their effects, and ways to look at their inboxes and queues and at the producer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import func, select, text
+
+from shoplab.eventbus.subscriptions import subscribers_of
+from shoplab.eventbus.tables import InboxEntry, OutboxMessage
+from tests.integration.bus.probe_worker import count_effects, create_effects_table, effects_by_event
+from tests.stack import Stack, Worker, eventually
+
+PROBE_MODULE = "tests.integration.bus.probe_worker"
+SUBSCRIBERS = ("orders", "tickets", "reviews", "crm")
+
+
+def start_probes(stack: Stack, services: Iterable[str], **extra_env: str) -> list[Worker]:
+    """Real workers of these services whose every committed handler execution leaves a row we can count."""
+    workers = []
+    for service in services:
+        create_effects_table(stack.runtime(service).db.engine)
+        env = stack.env(SHOPLAB_PROBE_SERVICE=service, **extra_env)
+        workers.append(Worker(stack, service, env, PROBE_MODULE).launch())
+    stack.workers.extend(workers)
+    for worker in workers:
+        worker.wait_ready()
+    return workers
+
+
+def effects(stack: Stack, service: str, event_id: str) -> int:
+    return count_effects(stack.runtime(service).db.engine, event_id)
+
+
+def inbox_rows(stack: Stack, service: str, event_id: str | None = None) -> int:
+    stmt = select(func.count()).select_from(InboxEntry)
+    if event_id is not None:
+        stmt = stmt.where(InboxEntry.event_id == event_id)
+    with stack.runtime(service).db.reading() as session:
+        return session.scalar(stmt)
+
+
+def wait_handled(stack: Stack, services: Iterable[str], event_id: str, timeout: float = 10.0) -> None:
+    for service in services:
+        eventually(
+            lambda service=service: effects(stack, service, event_id) >= 1,
+            timeout=timeout,
+            message=f"{service} handled {event_id}",
+        )
+
+
+def assert_once(stack: Stack, services: Iterable[str], event_id: str) -> None:
+    for service in services:
+        assert inbox_rows(stack, service, event_id) == 1, f"{service} inbox"
+        assert effects(stack, service, event_id) == 1, f"{service} effects"
+
+
+def assert_each_once(stack: Stack, services: Iterable[str], producer: str = "gateway") -> None:
+    """Every event the producer committed for a service took effect there exactly once, and nothing else did."""
+    for service in services:
+        expected = dict.fromkeys(committed_events(stack, service, producer), 1)
+        assert expected, f"nothing was committed for {service}"
+        assert effects_by_event(stack.runtime(service).db.engine) == expected, f"{service} effects"
+        with stack.runtime(service).db.reading() as session:
+            handled = session.scalars(select(InboxEntry.event_id)).all()
+        assert sorted(handled) == sorted(expected), f"{service} inbox"
+
+
+def committed_events(stack: Stack, subscriber: str, producer: str = "gateway") -> list[str]:
+    """Ids of the events the producer committed to its outbox so far that ``subscriber`` subscribes to."""
+    with stack.runtime(producer).db.reading() as session:
+        rows = session.execute(select(OutboxMessage.id, OutboxMessage.type).order_by(OutboxMessage.created_at))
+        return [event_id for event_id, kind in rows if subscriber in subscribers_of(kind)]
+
+
+def queue_idle(stack: Stack, service: str) -> bool:
+    """Nothing waiting in the service's queue and nothing delivered but unacknowledged (kombu's ``unacked``)."""
+    return stack.redis.llen(service) == 0 and stack.redis.hlen("unacked") == 0
+
+
+def open_shop(stack: Stack, headers: dict[str, str], name: str = "Bus shop 测试店", platform: str = "ebay") -> dict:
+    response = stack.client("gateway").post("/api/v1/shops", json={"name": name, "platform": platform}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def event_of(stack: Stack, shop_id: str, event_type: str = "shop.opened") -> str:
+    """The id of the event the gateway committed for this shop."""
+    with stack.runtime("gateway").db.reading() as session:
+        ids = session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.shop_id == shop_id, OutboxMessage.type == event_type)
+        ).all()
+    assert len(ids) == 1, ids
+    return ids[0]
+
+
+@contextmanager
+def write_lock(stack: Stack, service: str) -> Iterator[None]:
+    """Hold the service database's write lock, so its handlers wait inside their transaction until we let go."""
+    engine = stack.runtime(service).db.engine
+    if stack.backend == "sqlite":
+        with engine.execution_options(sqlite_immediate=True).connect() as conn, conn.begin() as transaction:
+            try:
+                yield
+            finally:
+                transaction.rollback()
+        return
+    with engine.connect() as conn, conn.begin() as transaction:
+        # Plain reads go on (a delivery looks into the inbox and finds nothing); every write waits.
+        conn.execute(text("LOCK TABLE inbox, shops IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            transaction.rollback()
