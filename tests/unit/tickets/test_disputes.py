@@ -1,0 +1,123 @@
+"""Disputes: the windows on the shop clock, proposals, the buyer's answer and the platform's explicit rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from services.tickets import disputes, order_tasks
+from services.tickets.disputes import CaseFacts, Ruling, arbitrate, escalation_due
+from services.tickets.models import Dispute
+from shoplab.errors import Conflict, InvalidInput
+from tests.unit.tickets.conftest import T0, at, event, paid, placed, published, seat
+
+CASE = CaseFacts(
+    reason="not_as_described",
+    amount_requested=Decimal("80.00"),
+    seller_responded_in_time=True,
+    proposal_kind="reject",
+    proposal_amount=Decimal("0.00"),
+    buyer_evidence=("photo.jpg",),
+    seller_evidence=("qc-report.pdf",),
+    delivered=True,
+    tracking_no="SF1",
+)
+
+
+def test_arbitration_rules_in_order():
+    d = Decimal
+    assert arbitrate(replace(CASE, seller_responded_in_time=False)) == Ruling(
+        "buyer", d("80.00"), True, "no_seller_response"
+    )
+    assert arbitrate(replace(CASE, reason="not_received")) == Ruling(
+        "seller", d("0.00"), False, "delivered_with_tracking"
+    )
+    assert arbitrate(replace(CASE, reason="not_received", tracking_no=None)).reason == "not_delivered"
+    assert arbitrate(replace(CASE, reason="not_received", delivered=False)).outcome == "buyer"
+    upheld = arbitrate(replace(CASE, proposal_kind="return_and_refund", proposal_amount=d("80.00")))
+    assert upheld == Ruling("buyer", d("80.00"), True, "seller_offer_upheld")
+    assert arbitrate(replace(CASE, buyer_evidence=())) == Ruling("seller", d("0.00"), False, "no_buyer_evidence")
+    assert arbitrate(replace(CASE, seller_evidence=())) == Ruling("buyer", d("80.00"), True, "seller_gave_no_evidence")
+    partial = replace(CASE, proposal_kind="partial_refund", proposal_amount=d("25.00"))
+    assert arbitrate(partial) == Ruling("split", d("25.00"), False, "partial_offer_upheld")
+    assert arbitrate(CASE) == Ruling("split", d("40.00"), False, "both_gave_evidence")
+
+
+def test_escalation_due_by_response_window_then_escalation_window():
+    dispute = Dispute(status="awaiting_seller", respond_by=at(72 * 3600), escalate_at=at(5 * 86400),
+                      seller_responded_at=None)  # fmt: skip
+    assert escalation_due(dispute, at(72 * 3600 - 1)) is None
+    assert escalation_due(dispute, at(72 * 3600)) == "no_seller_response"
+    dispute.seller_responded_at = at(3600)
+    dispute.status = "negotiating"
+    assert escalation_due(dispute, at(5 * 86400 - 1)) is None
+    assert escalation_due(dispute, at(5 * 86400)) == "window_elapsed"
+    dispute.status = "settled"
+    assert escalation_due(dispute, at(10**8)) is None
+
+
+@pytest.fixture
+def order(session, shop):
+    seat(session, "s1", "a1", skills=["after_sale"])
+    order_tasks.on_order_placed(session, event("order.placed", "s1", placed("o1", "c1", "80.00"), at(0)))
+    order_tasks.on_order_paid(session, event("order.paid", "s1", paid("o1", "c1", "80.00"), at(1)))
+    return "o1"
+
+
+def _open(session, amount="80.00", evidence=("photo.jpg",)):
+    return disputes.open_dispute(session, "s1", order_id="o1", reason="not_as_described",
+                                 amount_requested=Decimal(amount), evidence=list(evidence), at=at(10))  # fmt: skip
+
+
+def test_opening_sets_windows_on_the_shop_clock_and_publishes(session, order):
+    dispute = _open(session)
+    assert dispute.respond_by == at(10) + timedelta(hours=72)  # taobao: 72 h to respond
+    assert dispute.escalate_at == at(10) + timedelta(days=5)
+    [opened] = published(session, "dispute.opened")
+    assert opened["amount_requested"] == "80.00" and opened["respond_by"] == dispute.respond_by.isoformat()
+    with pytest.raises(Conflict):
+        _open(session, "10.00")
+
+
+def test_amount_above_the_order_total_is_refused(session, order):
+    with pytest.raises(InvalidInput) as above:
+        _open(session, "80.01")
+    assert above.value.fields == {"amount_requested": ["at most the order total 80.00 CNY"]}
+    assert session.query(Dispute).count() == 0
+
+
+def test_buyer_accepts_a_partial_refund(session, order):
+    dispute = _open(session)
+    with pytest.raises(InvalidInput):
+        disputes.propose(session, dispute, agent_id="a1", kind="partial_refund", amount=Decimal("80.00"), at=at(20))
+    with pytest.raises(InvalidInput):
+        disputes.propose(session, dispute, agent_id="a1", kind="reject", at=at(20))  # no evidence
+    disputes.propose(session, dispute, agent_id="a1", kind="partial_refund", amount=Decimal("30.00"), at=at(20))
+    disputes.decide(session, dispute, accept=True, at=at(30))
+    assert dispute.status == "settled"
+    [ruled] = published(session, "dispute.ruled")
+    assert (ruled["outcome"], ruled["refund_amount"], ruled["arbitrated"]) == ("split", "30.00", False)
+
+
+def test_unanswered_dispute_escalates_and_the_platform_rules_for_the_buyer(session, order):
+    dispute = _open(session)
+    assert disputes.escalate_due(session, at(10 + 72 * 3600 - 1)) == 0
+    assert disputes.escalate_due(session, at(10 + 72 * 3600)) == 1
+    assert (dispute.status, dispute.outcome, dispute.ruling_reason) == ("ruled", "buyer", "no_seller_response")
+    assert published(session, "dispute.escalated")[0]["reason"] == "no_seller_response"
+    [ruled] = published(session, "dispute.ruled")
+    assert (ruled["refund_amount"], ruled["with_return"], ruled["arbitrated"]) == ("80.00", True, True)
+    assert disputes.escalate_due(session, at(10**7)) == 0
+
+
+def test_rejected_proposal_escalates_when_the_window_ends(session, order):
+    dispute = _open(session)
+    disputes.propose(session, dispute, agent_id="a1", kind="reject", evidence=["qc.pdf"], at=at(100))
+    disputes.decide(session, dispute, accept=False, comment="not fair", at=at(200))
+    assert dispute.status == "negotiating"
+    assert disputes.escalate_due(session, T0 + timedelta(days=5, seconds=10)) == 1
+    assert (dispute.outcome, dispute.refund_amount, dispute.ruling_reason) == ("split", Decimal("40.00"),
+                                                                                "both_gave_evidence")  # fmt: skip

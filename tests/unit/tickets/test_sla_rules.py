@@ -1,0 +1,106 @@
+"""SLA rules as plain functions of a ticket and a given shop "now": due times, the exact pause, breaches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.tickets import conversations, sla
+from services.tickets.models import SlaBreach
+from services.tickets.policy import Targets
+from tests.unit.tickets.conftest import T0, at, open_shop, published, seat
+
+TARGETS = Targets(first_response_seconds=180, next_response_seconds=300, resolution_seconds=3600,
+                  response_rate_within_seconds=180)  # fmt: skip
+
+
+def _ticket(session):
+    return conversations.open_ticket(session, "s1", kind="order", customer_id="c1", body="where is my parcel", at=at(0))
+
+
+def test_due_times_follow_the_profile_on_the_shop_clock(session, shop):
+    ticket = _ticket(session)
+    assert ticket.first_response_due == at(180)  # taobao: 3-minute first response
+    assert ticket.resolution_due == at(86400)
+    assert ticket.next_response_due is None
+
+
+def test_a_fast_shop_clock_brings_a_24h_target_into_a_lesson(session):
+    open_shop(session, "fast", platform="amazon", speed=1440)  # one shop day per wall minute
+    ticket = conversations.open_ticket(session, "fast", kind="pre_sale", customer_id="c", body="hi", at=at(60))
+    assert ticket.opened_sim_at == T0 + timedelta(seconds=60 * 1440)
+    assert ticket.first_response_due == ticket.opened_sim_at + timedelta(hours=24)
+    # one more wall minute passes: the shop is a day later and the 24-hour target has passed
+    assert sla.due_breaches(ticket, ticket.opened_sim_at + timedelta(hours=24)) == [
+        ("first_response", ticket.first_response_due)
+    ]
+
+
+def test_breach_is_found_at_the_due_time_and_not_before(session, shop):
+    ticket = _ticket(session)
+    assert sla.due_breaches(ticket, at(179.999)) == []
+    assert sla.due_breaches(ticket, at(180)) == [("first_response", at(180))]
+
+
+def test_the_pause_while_pending_is_exact(session, shop):
+    ticket = _ticket(session)
+    sla.pause(ticket, at(100))
+    assert sla.due_breaches(ticket, at(10_000_000)) == []  # nothing runs while paused
+    assert sla.resume(ticket, at(100 + 7200.5)) == 7200.5
+    assert ticket.first_response_due == at(180 + 7200.5)
+    assert ticket.resolution_due == at(86400 + 7200.5)
+    assert ticket.paused_seconds == 7200.5
+    sla.pause(ticket, at(8000))
+    sla.resume(ticket, at(8010))
+    assert ticket.paused_seconds == 7210.5
+    assert ticket.resolution_due == at(86400 + 7210.5)
+
+
+def test_pending_through_the_api_pauses_and_the_buyer_resumes(session, shop):
+    seat(session, "s1", "a1")
+    ticket = _ticket(session)
+    conversations.agent_replies(session, ticket, "a1", "请提供订单号", await_buyer=True, at=at(60))
+    assert ticket.status == "pending" and ticket.paused_at == at(60)
+    conversations.buyer_writes(session, ticket, "NO-123", at=at(660))
+    assert ticket.status == "open" and ticket.paused_at is None
+    assert ticket.resolution_due == at(86400 + 600)
+    assert ticket.next_response_due == at(660 + 180)  # the next answer is due from the new round
+
+
+def test_breach_is_recorded_once_with_an_event(session, shop):
+    seat(session, "s1", "a1")
+    ticket = _ticket(session)
+    assert sla.detect_breaches(session, at(200)) == 1
+    assert sla.detect_breaches(session, at(300)) == 0
+    breaches = session.query(SlaBreach).all()
+    assert [(b.target, b.due_at, b.detected_at, b.agent_id) for b in breaches] == [
+        ("first_response", at(180), at(200), "a1")
+    ]
+    events = published(session, "ticket.sla_breached")
+    assert len(events) == 1 and events[0]["target"] == "first_response" and events[0]["ticket_id"] == ticket.id
+
+
+def test_a_late_reply_records_the_breach_the_timer_had_not_seen(session, shop):
+    seat(session, "s1", "a1")
+    ticket = _ticket(session)
+    conversations.agent_replies(session, ticket, "a1", "您好", at=at(181))
+    assert ticket.first_response_breached is True
+    assert sla.detect_breaches(session, at(400)) == 0
+
+
+def test_resolved_and_paused_tickets_never_breach(session, shop):
+    seat(session, "s1", "a1")
+    ticket = _ticket(session)
+    conversations.agent_replies(session, ticket, "a1", "好的", at=at(10))
+    conversations.change_status(session, ticket, "resolved", agent_id="a1", at=at(20))
+    assert sla.detect_breaches(session, at(10**7)) == 0
+
+
+def test_next_response_target_is_per_round(session, shop):
+    seat(session, "s1", "a1")
+    ticket = _ticket(session)
+    conversations.agent_replies(session, ticket, "a1", "在的", at=at(10))
+    conversations.buyer_writes(session, ticket, "那什么时候到", at=at(100))
+    assert sla.due_breaches(ticket, at(280)) == [("next_response", at(280))]
+    conversations.agent_replies(session, ticket, "a1", "明天", at=at(200))
+    assert ticket.next_response_due is None
+    assert sla.due_breaches(ticket, at(1000)) == []
