@@ -15,3 +15,13 @@ TIMETABLE: dict[str, dict[str, float]] = {
 
 # The service queue's timers: SLA breaches and dispute escalation, on each shop's simulated clock.
 TIMETABLE["tickets"].update({"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0})
+
+# orders: the time rules of the shop's simulated clock (unpaid timeout, reminder windows, tracking, auto-complete)
+TIMETABLE["orders"].update(
+    {
+        "orders.expire_unpaid": 2.0,
+        "orders.announce_reminders": 2.0,
+        "orders.advance_tracking": 2.0,
+        "orders.auto_complete": 10.0,
+    }
+)

@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy.orm import Session
+
+from services.orders.catalog_seed import has_catalog, seed_catalog
+from services.orders.refunds import execute_ruling
 from shoplab.eventbus.consumer import Handler
+from shoplab.eventbus.envelope import Event
 from shoplab.shops import replica
+from shoplab.shops.replica import get_shop
+
+log = logging.getLogger(__name__)
+
+
+def on_shop_opened(session: Session, event: Event) -> None:
+    """Keep the shop's copy, then stock it with its platform's demo catalog (so every student's shop starts the
+    same)."""
+    replica.on_shop_opened(session, event)
+    platform = event.payload["platform"]
+    if has_catalog(platform):
+        seed_catalog(session, event.payload["shop_id"], platform)
+    else:
+        log.warning("no demo catalog for platform %s; shop %s opens empty", platform, event.payload["shop_id"])
+
+
+def on_dispute_ruled(session: Session, event: Event) -> None:
+    """A ruling for the buyer (or split) is executed here as a refund, once per dispute."""
+    shop_id = event.shop_id or ""
+    execute_ruling(session, shop_id, event.payload, get_shop(session, shop_id).clock.now())
+
 
 HANDLERS: dict[str, Handler] = {
     **replica.HANDLERS,
+    "shop.opened": on_shop_opened,
+    "dispute.ruled": on_dispute_ruled,
 }

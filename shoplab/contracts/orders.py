@@ -87,6 +87,8 @@ class OrderShipped(OrderRef):
     tracking_no = fields.String(required=True)
     shipped_at = fields.AwareDateTime(required=True)
     late = fields.Boolean(load_default=False)
+    shipped_by = fields.String(load_default=None, allow_none=True, metadata={"description": "agent id"})
+    ship_by = fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": "promised, shop time"})
 
 
 class ShipmentCheckpoint(OrderRef):
@@ -132,6 +134,42 @@ class ReturnEvent(OrderRef):
     status = fields.String(required=True)
     tracking_no = fields.String(load_default=None, allow_none=True)
     occurred_at = fields.AwareDateTime(required=True)
+    resolution = fields.String(load_default=None, allow_none=True, metadata={"description": "refund or exchange"})
+    reason = fields.String(load_default=None, allow_none=True)
+    carrier = fields.String(load_default=None, allow_none=True)
+    by = fields.String(load_default=None, allow_none=True, metadata={"description": "agent id, when an agent acted"})
+    note = fields.String(load_default="", allow_none=True)
+
+
+class ReminderNoted(OrderRef):
+    """The result note (备注) of a payment reminder: why the buyer did not pay, and what came of it."""
+
+    reminder_id = fields.String(required=True)
+    outcome = fields.String(required=True)
+    note = fields.String(load_default="", allow_none=True)
+    noted_by = fields.String(required=True)
+    noted_at = fields.AwareDateTime(required=True)
+
+
+class OrderCompleted(OrderRef):
+    completed_at = fields.AwareDateTime(required=True)
+    by = fields.String(required=True, metadata={"description": "buyer (confirmed receipt) or auto (after the window)"})
+
+
+class AddressChanged(OrderRef):
+    address = fields.Dict(required=True, metadata={"description": "the new shipping address"})
+    changed_by = fields.String(required=True)
+    changed_at = fields.AwareDateTime(required=True)
+
+
+class OrderReshipped(OrderRef):
+    shipment_id = fields.String(required=True)
+    carrier = fields.String(required=True)
+    tracking_no = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "lost, damaged, returned_to_sender, exchange, ..."})
+    replaces_shipment_id = fields.String(load_default=None, allow_none=True)
+    shipped_by = fields.String(load_default=None, allow_none=True)
+    shipped_at = fields.AwareDateTime(required=True)
 
 
 CONTRACTS = contracts(
@@ -153,4 +191,11 @@ CONTRACTS = contracts(
     Contract("return.approved", ReturnEvent, description="the return was approved with a return address"),
     Contract("return.shipped", ReturnEvent, description="the buyer shipped the goods back"),
     Contract("return.received", ReturnEvent, description="the shop received the returned goods"),
+    Contract("return.rejected", ReturnEvent, description="an agent rejected a return, with a note"),
+    Contract("return.refunded", ReturnEvent, description="the returned goods were refunded"),
+    Contract("return.exchanged", ReturnEvent, description="the returned goods were exchanged with a reshipment"),
+    Contract("payment.reminder_noted", ReminderNoted, description="an agent noted a reminder's result (备注)"),
+    Contract("order.completed", OrderCompleted, description="the buyer confirmed receipt, or the window passed"),
+    Contract("order.address_changed", AddressChanged, description="the shipping address changed before shipping"),
+    Contract("order.reshipped", OrderReshipped, description="a replacement parcel left (lost, damaged, exchange)"),
 )

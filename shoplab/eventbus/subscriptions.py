@@ -10,7 +10,7 @@ SHOP_COPY = frozenset({"shop.opened", "shop.clock_changed"})
 
 SUBSCRIPTIONS: dict[str, frozenset[str]] = {
     "gateway": frozenset(),
-    "orders": SHOP_COPY,
+    "orders": SHOP_COPY | {"dispute.ruled"},
     "tickets": SHOP_COPY
     | {
         "agent.joined",

@@ -1,0 +1,237 @@
+"""Placing orders (stock reserved atomically), cancelling them (stock released), address changes and completion."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.orders import refunds, stock
+from services.orders.closing import close_order
+from services.orders.models import AddressChange, Order, OrderLine, Product, ShippingTemplate, Sku, new_id
+from services.orders.money import from_cents
+from services.orders.order_state import (
+    DELIVERED,
+    PAID,
+    UNPAID,
+    load_order,
+    next_state,
+    order_ref,
+    require_state,
+)
+from services.orders.shipping_rates import quote
+from shoplab.errors import InvalidInput
+from shoplab.eventbus.outbox import publish
+from shoplab.shops.replica import ShopCopy
+
+
+def place_order(
+    session: Session,
+    shop: ShopCopy,
+    profile: dict[str, Any],
+    *,
+    buyer: dict[str, Any],
+    address: dict[str, Any],
+    lines: list[dict[str, Any]],
+    shipping_carrier: str | None,
+    now: datetime,
+) -> Order:
+    """Reserve every line's stock and record the order, all or nothing."""
+    wanted: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line["sku"] in wanted:
+            raise InvalidInput(
+                f"SKU {line['sku']} is listed twice", {"lines": {str(index): {"sku": ["listed twice; raise quantity"]}}}
+            )
+        wanted[line["sku"]] = line["quantity"]
+    rows = session.execute(
+        select(Sku, Product)
+        .join(Product, (Product.shop_id == Sku.shop_id) & (Product.product_id == Sku.product_id))
+        .where(Sku.shop_id == shop.id, Sku.sku.in_(list(wanted)))
+    ).all()
+    found = {sku.sku: (sku, product) for sku, product in rows}
+    unknown = {
+        str(i): {"sku": ["unknown SKU in this shop"]} for i, line in enumerate(lines) if line["sku"] not in found
+    }
+    if unknown:
+        raise InvalidInput("unknown SKU", {"lines": unknown})
+
+    weights: dict[str, int] = {}
+    for code, quantity in wanted.items():
+        _, product = found[code]
+        weights[product.shipping_template] = weights.get(product.shipping_template, 0) + product.weight_grams * quantity
+    templates = {
+        t.code: t.rules
+        for t in session.scalars(
+            select(ShippingTemplate).where(ShippingTemplate.shop_id == shop.id, ShippingTemplate.code.in_(weights))
+        )
+    }
+    shipping = quote(templates, weights, address["country"], shipping_carrier)
+
+    stock.reserve(session, shop.id, lines)
+
+    order_id = new_id()
+    items_cents = sum(found[line["sku"]][0].price_cents * line["quantity"] for line in lines)
+    order = Order(
+        id=order_id,
+        shop_id=shop.id,
+        order_no=f"{now:%y%m%d}{int(order_id[:12], 16) % 10**10:010d}",
+        customer_id=buyer["customer_id"],
+        buyer_name=buyer["name"],
+        buyer_country=buyer["country"],
+        buyer_timezone=buyer["timezone"],
+        buyer_language=buyer["language"],
+        address=address,
+        state=UNPAID,
+        currency=shop.currency,
+        items_cents=items_cents,
+        shipping_fee_cents=shipping.fee_cents,
+        total_cents=items_cents + shipping.fee_cents,
+        paid_cents=0,
+        refunded_cents=0,
+        shipping_carrier=shipping.carrier,
+        delivery_days_min=shipping.days_min,
+        delivery_days_max=shipping.days_max,
+        placed_at=now,
+        pay_by=now + timedelta(hours=profile["payment_timeout_hours"]),
+        reminder_count=0,
+        created_at=datetime.now(now.tzinfo),
+    )
+    session.add(order)
+    event_lines = []
+    for line in lines:
+        sku, product = found[line["sku"]]
+        order.lines.append(
+            OrderLine(
+                shop_id=shop.id,
+                order_id=order_id,
+                sku=sku.sku,
+                product_id=product.product_id,
+                title=product.title,
+                title_zh=product.title_zh,
+                options=sku.options,
+                quantity=line["quantity"],
+                unit_price_cents=sku.price_cents,
+                weight_grams=product.weight_grams,
+            )
+        )
+        event_lines.append(
+            {
+                "sku": sku.sku,
+                "product_id": product.product_id,
+                "title": product.title,
+                "quantity": line["quantity"],
+                "unit_price": str(from_cents(sku.price_cents)),
+            }
+        )
+    publish(
+        session,
+        "order.placed",
+        shop_id=shop.id,
+        payload={
+            **order_ref(order),
+            "buyer": {k: buyer[k] for k in ("customer_id", "name", "country", "timezone", "language")},
+            "lines": event_lines,
+            "shipping_fee": str(from_cents(order.shipping_fee_cents)),
+            "total": str(from_cents(order.total_cents)),
+            "currency": order.currency,
+            "placed_at": now,
+            "pay_by": order.pay_by,
+        },
+    )
+    return order
+
+
+def cancel(session: Session, order: Order, *, reason: str, by: str | None, note: str, now: datetime) -> Order:
+    """Cancel an unpaid or paid (not yet shipped) order: stock goes back; a paid order is refunded in full."""
+    if order.state == PAID:
+        next_state(order, "cancel")  # checked before the refund is written
+        refunds.refund_remaining(session, order, by=by, note=note, now=now)
+    return close_order(session, order, reason=reason, by=by, now=now)
+
+
+def cancel_order(
+    session: Session, shop_id: str, order_id: str, *, by: str, agent_id: str | None, note: str, now: datetime
+) -> Order:
+    order = load_order(session, shop_id, order_id, lock=True)
+    return cancel(session, order, reason=by, by=agent_id or by, note=note, now=now)
+
+
+def change_address(
+    session: Session, shop_id: str, order_id: str, *, address: dict[str, Any], changed_by: str, now: datetime
+) -> Order:
+    """Before shipping only; the destination country stays (the fee and delivery time were quoted for it)."""
+    order = load_order(session, shop_id, order_id, lock=True)
+    require_state(order, "change_address")
+    if address["country"] != order.address["country"]:
+        raise InvalidInput(
+            "the destination country cannot change after the order was placed",
+            {"address": {"country": [f"must stay {order.address['country']}; cancel and order again"]}},
+        )
+    session.add(
+        AddressChange(
+            shop_id=shop_id,
+            order_id=order.id,
+            old_address=order.address,
+            new_address=address,
+            changed_by=changed_by,
+            changed_at=now,
+        )
+    )
+    order.address = address
+    publish(
+        session,
+        "order.address_changed",
+        shop_id=shop_id,
+        payload={**order_ref(order), "address": address, "changed_by": changed_by, "changed_at": now},
+    )
+    return order
+
+
+def complete(session: Session, order: Order, *, by: str, now: datetime) -> Order:
+    order.state = next_state(order, "complete")
+    order.completed_at = now
+    publish(
+        session,
+        "order.completed",
+        shop_id=order.shop_id,
+        payload={**order_ref(order), "completed_at": now, "by": by},
+    )
+    return order
+
+
+def confirm_receipt(session: Session, shop_id: str, order_id: str, *, now: datetime) -> Order:
+    return complete(session, load_order(session, shop_id, order_id, lock=True), by="buyer", now=now)
+
+
+def cancel_expired(session: Session, shop_id: str, now: datetime) -> list[str]:
+    """Timer rule: unpaid orders past their pay-by time are cancelled and their stock released."""
+    expired = session.scalars(
+        select(Order)
+        .where(Order.shop_id == shop_id, Order.state == UNPAID, Order.pay_by <= now)
+        .order_by(Order.pay_by)
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for order in expired:
+        cancel(session, order, reason="unpaid_timeout", by=None, note="", now=now)
+    return [order.id for order in expired]
+
+
+def complete_delivered(session: Session, shop_id: str, auto_complete_days: int, now: datetime) -> list[str]:
+    """Timer rule: a delivered order the buyer did not confirm completes after the profile's window (自动确认收货)."""
+    due = session.scalars(
+        select(Order)
+        .where(
+            Order.shop_id == shop_id,
+            Order.state == DELIVERED,
+            Order.delivered_at <= now - timedelta(days=auto_complete_days),
+        )
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for order in due:
+        complete(session, order, by="auto", now=now)
+    return [order.id for order in due]

@@ -1,0 +1,41 @@
+"""Stock: reserved when an order is placed, released when it is cancelled."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from services.orders.models import Order, OrderLine, Sku
+from shoplab.errors import Conflict
+
+
+def reserve(session: Session, shop_id: str, lines: list[dict]) -> None:
+    """One conditional UPDATE per line (``stock >= quantity``): of two buyers racing for the last unit, the second
+    finds no row to update and is refused, on any backend, without a read-then-write window."""
+    for index, line in enumerate(lines):
+        taken = session.execute(
+            update(Sku)
+            .where(Sku.shop_id == shop_id, Sku.sku == line["sku"], Sku.stock >= line["quantity"])
+            .values(stock=Sku.stock - line["quantity"])
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != 1:
+            available = session.scalar(select(Sku.stock).where(Sku.shop_id == shop_id, Sku.sku == line["sku"]))
+            raise Conflict(
+                f"only {available} of {line['sku']} left",
+                {"lines": {str(index): {"quantity": [f"only {available} left in stock"]}}},
+                available=available,
+                sku=line["sku"],
+            )
+
+
+def release(session: Session, order: Order) -> None:
+    for line in session.scalars(
+        select(OrderLine).where(OrderLine.shop_id == order.shop_id, OrderLine.order_id == order.id)
+    ):
+        session.execute(
+            update(Sku)
+            .where(Sku.shop_id == order.shop_id, Sku.sku == line.sku)
+            .values(stock=Sku.stock + line.quantity)
+            .execution_options(synchronize_session=False)
+        )

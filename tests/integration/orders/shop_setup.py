@@ -1,0 +1,112 @@
+"""Opening a shop in the orders service for a test: the real ``shop.opened`` handler, through the consumer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shoplab.eventbus.envelope import make_event
+from shoplab.shops.clock import ShopClock
+
+AGENT = "agent-li"
+
+BUYERS = {
+    "taobao": {"customer_id": "c-wang", "name": "王小明", "country": "CN", "timezone": "Asia/Shanghai", "language": "zh"},
+    "aliexpress": {
+        "customer_id": "c-emma",
+        "name": "Emma Johnson",
+        "country": "US",
+        "timezone": "America/New_York",
+        "language": "en",
+    },
+}
+ADDRESSES = {
+    "taobao": {"recipient": "王小明", "phone": "13800138000", "line1": "西湖区文三路 90 号", "city": "杭州", "country": "CN"},
+    "aliexpress": {
+        "recipient": "Emma Johnson",
+        "line1": "350 Fifth Avenue",
+        "city": "New York",
+        "region": "NY",
+        "postcode": "10118",
+        "country": "US",
+    },
+}
+
+
+def open_shop(
+    stack, platform: str = "taobao", *, speed: float = 1.0, sim_start: datetime | None = None, paused: bool = False
+) -> str:
+    """Open a shop in the orders service through its real handler; the shop's clock starts at ``sim_start``
+    (default: a weekday at 10:00 in Shanghai, so reminder quiet hours do not get in the way)."""
+    shop_id = f"s{uuid.uuid4().hex[:10]}"
+    wall = datetime.now(UTC)
+    start = sim_start or datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, 21:00 in New York
+    clock = ShopClock(wall_anchor=wall, sim_anchor=start, speed=speed, paused=paused)
+    event = make_event(
+        "shop.opened",
+        shop_id=shop_id,
+        source="gateway",
+        payload={
+            "shop_id": shop_id,
+            "name": f"Test {platform} 测试店",
+            "platform": platform,
+            "currency": "CNY" if platform == "taobao" else "USD",
+            "class_id": None,
+            "clock": clock.to_dict(),
+        },
+    )
+    runtime = stack.runtime("orders")
+    assert runtime.consumer.handle(runtime.consumer.parse(event.to_message())) == "handled"
+    return shop_id
+
+
+def move_clock(stack, shop_id: str, *, to: datetime | None = None, by: timedelta | None = None) -> datetime:
+    """Jump the orders service's copy of the shop clock (what ``shop.clock_changed`` does), paused there."""
+    from shoplab.shops.replica import ShopCopy
+
+    with stack.runtime("orders").db.writing() as session:
+        shop = session.get(ShopCopy, shop_id)
+        target = to or shop.clock.now() + (by or timedelta(0))
+        shop.sim_anchor = target
+        shop.wall_anchor = datetime.now(UTC)
+        shop.paused = True
+        shop.clock_version += 1
+    return target
+
+
+def order_body(platform: str = "taobao", lines: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    default = [{"sku": "TB1001-BLACK-M", "quantity": 2}] if platform == "taobao" else [{"sku": "AE2002-WHITE", "quantity": 1}]
+    return {
+        "buyer": BUYERS[platform],
+        "address": ADDRESSES[platform],
+        "lines": lines or default,
+        **extra,
+    }
+
+
+def place(stack, shop_id: str, platform: str = "taobao", **kw: Any) -> dict[str, Any]:
+    response = stack.client("orders").post(f"/shops/{shop_id}/orders", json=order_body(platform, **kw))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def pay(stack, shop_id: str, order_id: str, method: str = "alipay") -> dict[str, Any]:
+    response = stack.client("orders").post(f"/shops/{shop_id}/orders/{order_id}/payments", json={"method": method})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def outbox(stack, shop_id: str, event_type: str | None = None) -> list[dict[str, Any]]:
+    """The events the orders service wrote for this shop, oldest first."""
+    import json
+
+    from sqlalchemy import select
+
+    from shoplab.eventbus.tables import OutboxMessage
+
+    stmt = select(OutboxMessage).where(OutboxMessage.shop_id == shop_id).order_by(OutboxMessage.created_at)
+    if event_type:
+        stmt = stmt.where(OutboxMessage.type == event_type)
+    with stack.runtime("orders").db.reading() as session:
+        return [json.loads(row.message) for row in session.scalars(stmt)]
