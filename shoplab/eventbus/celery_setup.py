@@ -44,11 +44,19 @@ def make_celery(name: str) -> Celery:
     return app
 
 
+# The relay sends right after the producer's commit, inside the caller's request: when Redis is away it must give
+# up at once and leave the event to the sweep. Celery's default is to retry the connection for ~6 s per send.
+RELAY_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_timeout": 2, "socket_connect_timeout": 2}
+
+
 class QueueSender:
     """The relay's way onto the queues: one Celery task message per subscriber, on its own durable list."""
 
     def __init__(self, app: Celery | None = None) -> None:
-        self.app = app or make_celery("shoplab-relay")
+        if app is None:
+            app = make_celery("shoplab-relay")
+            app.conf.broker_transport_options = {**app.conf.broker_transport_options, **RELAY_TRANSPORT_OPTIONS}
+        self.app = app
 
     def __call__(self, service: str, message: dict[str, Any]) -> None:
         self.app.send_task(f"{service}.deliver", args=[message], queue=service, retry=False)

@@ -58,8 +58,14 @@ class Relay:
             try:
                 self._fan_out(event.to_message())
             except Exception as exc:  # the sweep will try again; the caller's commit already stands
-                log.warning("relay of %s %s failed, left for the sweep: %s", event.type, event.id, exc)
-                continue
+                log.warning(
+                    "relay of %s %s failed, %d event(s) left for the sweep: %s",
+                    event.type,
+                    event.id,
+                    len(events) - len(sent),
+                    exc,
+                )
+                break  # the broker is likely away: do not make the caller wait on it once per event
             sent.append(event.id)
         self._mark_sent(sent)
         return len(sent)
