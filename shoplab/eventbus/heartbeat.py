@@ -21,18 +21,39 @@ def consumed_key(service: str) -> str:
     return f"shoplab:worker:{service}:consumed_at"
 
 
-def start_heartbeat(client: redis.Redis, service: str) -> threading.Thread:
-    def beat() -> None:
-        while True:
+class Heartbeat:
+    """The worker's "alive" key, renewed every couple of seconds; removed on a clean stop, so /healthz says down
+    at once instead of when the key expires."""
+
+    def __init__(self, client: redis.Redis, service: str) -> None:
+        self.client = client
+        self.service = service
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"{service}-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(BEAT_SECONDS + 1)
+        try:
+            self.client.delete(alive_key(self.service))
+        except redis.RedisError:
+            pass  # the key expires by itself
+
+    def _beat(self) -> None:
+        while not self._stopped.is_set():
             try:
-                client.set(alive_key(service), time.time(), ex=ALIVE_TTL_SECONDS)
+                self.client.set(alive_key(self.service), time.time(), ex=ALIVE_TTL_SECONDS)
             except redis.RedisError:
                 pass  # Redis is away; the worker reconnects by itself and we beat again
-            time.sleep(BEAT_SECONDS)
+            self._stopped.wait(BEAT_SECONDS)
 
-    thread = threading.Thread(target=beat, name=f"{service}-heartbeat", daemon=True)
-    thread.start()
-    return thread
+
+def start_heartbeat(client: redis.Redis, service: str) -> Heartbeat:
+    return Heartbeat(client, service).start()
 
 
 def record_consumed(client: redis.Redis, service: str) -> None:

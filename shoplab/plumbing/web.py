@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from shoplab import settings
 from shoplab.plumbing.auth import require_internal_token
@@ -36,6 +37,14 @@ def base_app(name: str, title: str, config: dict[str, Any] | None = None) -> tup
     app.config.update(config or {})
     api = Api(app)
     install_error_handlers(app)  # after Api: ours replace flask-smorest's error body
+
+    @app.before_request
+    def _refuse_oversized_bodies() -> None:
+        # Werkzeug checks the limit only when a view reads the body; refuse up front, before auth and any view.
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length and request.content_length > limit:
+            raise RequestEntityTooLarge(f"request bodies are limited to {limit} bytes")
+
     return app, api
 
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_init, worker_process_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
 
 from shoplab.eventbus.celery_setup import make_celery
 from shoplab.eventbus.envelope import InvalidEvent
-from shoplab.eventbus.heartbeat import record_consumed, start_heartbeat
+from shoplab.eventbus.heartbeat import Heartbeat, record_consumed, start_heartbeat
 from shoplab.plumbing.runtime import ServiceRuntime, ServiceSpec
 from shoplab.settings import WorkerSettings
 
@@ -45,9 +45,16 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
     def _fresh_connections(**_: Any) -> None:
         runtimes.clear()
 
+    heartbeats: list[Heartbeat] = []
+
     @worker_ready.connect(weak=False)
     def _beat(**_: Any) -> None:
-        start_heartbeat(runtime().redis, spec.name)
+        heartbeats.append(start_heartbeat(runtime().redis, spec.name))
+
+    @worker_shutdown.connect(weak=False)
+    def _stop_beating(**_: Any) -> None:
+        for heartbeat in heartbeats:
+            heartbeat.stop()
 
     @app.task(name=f"{spec.name}.deliver", bind=True, max_retries=settings.max_retries)
     def deliver(task: Task, message: Any) -> str:
