@@ -21,6 +21,10 @@ def consumed_key(service: str) -> str:
     return f"shoplab:worker:{service}:consumed_at"
 
 
+def started_key(service: str) -> str:
+    return f"shoplab:worker:{service}:started_at"
+
+
 class Heartbeat:
     """The worker's "alive" key, renewed every couple of seconds; removed on a clean stop, so /healthz says down
     at once instead of when the key expires."""
@@ -32,6 +36,10 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat, name=f"{service}-heartbeat", daemon=True)
 
     def start(self) -> Heartbeat:
+        try:
+            self.client.set(started_key(self.service), time.time())
+        except redis.RedisError:
+            pass
         self._thread.start()
         return self
 
@@ -65,7 +73,7 @@ def record_consumed(client: redis.Redis, service: str) -> None:
 
 def worker_state(client: redis.Redis, service: str, queue: str) -> dict[str, Any]:
     now = time.time()
-    alive, consumed = client.mget(alive_key(service), consumed_key(service))
+    alive, consumed, started = client.mget(alive_key(service), consumed_key(service), started_key(service))
     waiting = client.llen(queue)
     state: dict[str, Any] = {
         "queue": queue,
@@ -73,9 +81,11 @@ def worker_state(client: redis.Redis, service: str, queue: str) -> dict[str, Any
         "last_heartbeat_seconds_ago": round(now - float(alive), 1) if alive else None,
         "last_consumed_seconds_ago": round(now - float(consumed), 1) if consumed else None,
     }
+    # A worker that has just started has consumed nothing yet: it stalls only if that lasts as long.
+    busy_since = max(float(consumed or 0), float(started or 0))
     if not alive:
         state["status"] = "down"
-    elif waiting and (not consumed or now - float(consumed) > STALLED_AFTER_SECONDS):
+    elif waiting and now - busy_since > STALLED_AFTER_SECONDS:
         state["status"] = "stalled"
     else:
         state["status"] = "up"
