@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.orders import refunds, stock
@@ -27,6 +28,143 @@ from shoplab.eventbus.outbox import publish
 from shoplab.shops.replica import ShopCopy
 
 
+@dataclass(frozen=True)
+class OrderDraft:
+    """An order checked and priced against the catalog, ready to be recorded in one short write transaction."""
+
+    shop_id: str
+    order: dict[str, Any]  # the orders row
+    lines: list[dict[str, Any]]  # the order_lines rows
+    event: dict[str, Any]  # the order.placed payload
+
+
+def draft_order(
+    session: Session,
+    shop: ShopCopy,
+    profile: dict[str, Any],
+    *,
+    buyer: dict[str, Any],
+    address: dict[str, Any],
+    lines: list[dict[str, Any]],
+    shipping_carrier: str | None,
+    now: datetime,
+) -> OrderDraft:
+    """Check the lines against the catalog (unknown SKUs, duplicates), price them and quote the shipping.
+
+    Only reads: it runs before the write transaction, so the shop's write lock is held for the stock reservation
+    and the inserts alone. Prices, weights and templates do not change while an order is placed; stock does, and is
+    checked atomically when it is reserved (:func:`record_order`)."""
+    wanted: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line["sku"] in wanted:
+            raise InvalidInput(
+                f"SKU {line['sku']} is listed twice", {"lines": {str(index): {"sku": ["listed twice; raise quantity"]}}}
+            )
+        wanted[line["sku"]] = line["quantity"]
+    # one query for the lines' SKUs, their products and the products' shipping templates
+    catalog = {
+        row.sku: row
+        for row in session.execute(
+            select(
+                Sku.sku, Sku.options, Sku.price_cents, Product.product_id, Product.title, Product.title_zh,
+                Product.weight_grams, Product.shipping_template, ShippingTemplate.rules,
+            )
+            .join(Product, (Product.shop_id == Sku.shop_id) & (Product.product_id == Sku.product_id))
+            .join(
+                ShippingTemplate,
+                (ShippingTemplate.shop_id == Product.shop_id) & (ShippingTemplate.code == Product.shipping_template),
+            )
+            .where(Sku.shop_id == shop.id, Sku.sku.in_(list(wanted)))
+        )
+    }  # fmt: skip
+    unknown = {
+        str(i): {"sku": ["unknown SKU in this shop"]} for i, line in enumerate(lines) if line["sku"] not in catalog
+    }
+    if unknown:
+        raise InvalidInput("unknown SKU", {"lines": unknown})
+
+    weights: dict[str, int] = {}
+    templates: dict[str, Any] = {}
+    for code, quantity in wanted.items():
+        item = catalog[code]
+        weights[item.shipping_template] = weights.get(item.shipping_template, 0) + item.weight_grams * quantity
+        templates[item.shipping_template] = item.rules
+    shipping = quote(templates, weights, address["country"], shipping_carrier)
+
+    order_id = new_id()
+    items_cents = sum(catalog[line["sku"]].price_cents * line["quantity"] for line in lines)
+    order = {
+        "id": order_id,
+        "shop_id": shop.id,
+        "order_no": f"{now:%y%m%d}{int(order_id[:12], 16) % 10**10:010d}",
+        "customer_id": buyer["customer_id"],
+        "buyer_name": buyer["name"],
+        "buyer_country": buyer["country"],
+        "buyer_timezone": buyer["timezone"],
+        "buyer_language": buyer["language"],
+        "address": address,
+        "state": UNPAID,
+        "currency": shop.currency,
+        "items_cents": items_cents,
+        "shipping_fee_cents": shipping.fee_cents,
+        "total_cents": items_cents + shipping.fee_cents,
+        "paid_cents": 0,
+        "refunded_cents": 0,
+        "shipping_carrier": shipping.carrier,
+        "delivery_days_min": shipping.days_min,
+        "delivery_days_max": shipping.days_max,
+        "placed_at": now,
+        "pay_by": now + timedelta(hours=profile["payment_timeout_hours"]),
+        "reminder_count": 0,
+        "created_at": datetime.now(now.tzinfo),
+    }
+    order_lines = [
+        {
+            "shop_id": shop.id,
+            "order_id": order_id,
+            "sku": line["sku"],
+            "product_id": catalog[line["sku"]].product_id,
+            "title": catalog[line["sku"]].title,
+            "title_zh": catalog[line["sku"]].title_zh,
+            "options": catalog[line["sku"]].options,
+            "quantity": line["quantity"],
+            "unit_price_cents": catalog[line["sku"]].price_cents,
+            "weight_grams": catalog[line["sku"]].weight_grams,
+        }
+        for line in lines
+    ]
+    event = {
+        "order_id": order_id,
+        "order_no": order["order_no"],
+        "customer_id": buyer["customer_id"],
+        "buyer": {k: buyer[k] for k in ("customer_id", "name", "country", "timezone", "language")},
+        "lines": [
+            {
+                "sku": row["sku"],
+                "product_id": row["product_id"],
+                "title": row["title"],
+                "quantity": row["quantity"],
+                "unit_price": str(from_cents(row["unit_price_cents"])),
+            }
+            for row in order_lines
+        ],
+        "shipping_fee": str(from_cents(shipping.fee_cents)),
+        "total": str(from_cents(order["total_cents"])),
+        "currency": shop.currency,
+        "placed_at": now,
+        "pay_by": order["pay_by"],
+    }
+    return OrderDraft(shop_id=shop.id, order=order, lines=order_lines, event=event)
+
+
+def record_order(session: Session, draft: OrderDraft) -> None:
+    """Reserve the stock and insert the order, its lines and its ``order.placed`` event: all or nothing."""
+    publish(session, "order.placed", shop_id=draft.shop_id, payload=draft.event)  # validated before the lock is taken
+    stock.reserve(session, draft.shop_id, draft.lines)
+    session.execute(insert(Order.__table__), [draft.order])
+    session.execute(insert(OrderLine.__table__), draft.lines)
+
+
 def place_order(
     session: Session,
     shop: ShopCopy,
@@ -37,111 +175,13 @@ def place_order(
     lines: list[dict[str, Any]],
     shipping_carrier: str | None,
     now: datetime,
-) -> Order:
-    """Reserve every line's stock and record the order, all or nothing."""
-    wanted: dict[str, int] = {}
-    for index, line in enumerate(lines):
-        if line["sku"] in wanted:
-            raise InvalidInput(
-                f"SKU {line['sku']} is listed twice", {"lines": {str(index): {"sku": ["listed twice; raise quantity"]}}}
-            )
-        wanted[line["sku"]] = line["quantity"]
-    rows = session.execute(
-        select(Sku, Product)
-        .join(Product, (Product.shop_id == Sku.shop_id) & (Product.product_id == Sku.product_id))
-        .where(Sku.shop_id == shop.id, Sku.sku.in_(list(wanted)))
-    ).all()
-    found = {sku.sku: (sku, product) for sku, product in rows}
-    unknown = {
-        str(i): {"sku": ["unknown SKU in this shop"]} for i, line in enumerate(lines) if line["sku"] not in found
-    }
-    if unknown:
-        raise InvalidInput("unknown SKU", {"lines": unknown})
-
-    weights: dict[str, int] = {}
-    for code, quantity in wanted.items():
-        _, product = found[code]
-        weights[product.shipping_template] = weights.get(product.shipping_template, 0) + product.weight_grams * quantity
-    templates = {
-        t.code: t.rules
-        for t in session.scalars(
-            select(ShippingTemplate).where(ShippingTemplate.shop_id == shop.id, ShippingTemplate.code.in_(weights))
-        )
-    }
-    shipping = quote(templates, weights, address["country"], shipping_carrier)
-
-    stock.reserve(session, shop.id, lines)
-
-    order_id = new_id()
-    items_cents = sum(found[line["sku"]][0].price_cents * line["quantity"] for line in lines)
-    order = Order(
-        id=order_id,
-        shop_id=shop.id,
-        order_no=f"{now:%y%m%d}{int(order_id[:12], 16) % 10**10:010d}",
-        customer_id=buyer["customer_id"],
-        buyer_name=buyer["name"],
-        buyer_country=buyer["country"],
-        buyer_timezone=buyer["timezone"],
-        buyer_language=buyer["language"],
-        address=address,
-        state=UNPAID,
-        currency=shop.currency,
-        items_cents=items_cents,
-        shipping_fee_cents=shipping.fee_cents,
-        total_cents=items_cents + shipping.fee_cents,
-        paid_cents=0,
-        refunded_cents=0,
-        shipping_carrier=shipping.carrier,
-        delivery_days_min=shipping.days_min,
-        delivery_days_max=shipping.days_max,
-        placed_at=now,
-        pay_by=now + timedelta(hours=profile["payment_timeout_hours"]),
-        reminder_count=0,
-        created_at=datetime.now(now.tzinfo),
+) -> OrderDraft:
+    """Draft and record in one session (timers, scripts and tests); the API does the two in separate sessions."""
+    draft = draft_order(
+        session, shop, profile, buyer=buyer, address=address, lines=lines, shipping_carrier=shipping_carrier, now=now
     )
-    session.add(order)
-    event_lines = []
-    for line in lines:
-        sku, product = found[line["sku"]]
-        order.lines.append(
-            OrderLine(
-                shop_id=shop.id,
-                order_id=order_id,
-                sku=sku.sku,
-                product_id=product.product_id,
-                title=product.title,
-                title_zh=product.title_zh,
-                options=sku.options,
-                quantity=line["quantity"],
-                unit_price_cents=sku.price_cents,
-                weight_grams=product.weight_grams,
-            )
-        )
-        event_lines.append(
-            {
-                "sku": sku.sku,
-                "product_id": product.product_id,
-                "title": product.title,
-                "quantity": line["quantity"],
-                "unit_price": str(from_cents(sku.price_cents)),
-            }
-        )
-    publish(
-        session,
-        "order.placed",
-        shop_id=shop.id,
-        payload={
-            **order_ref(order),
-            "buyer": {k: buyer[k] for k in ("customer_id", "name", "country", "timezone", "language")},
-            "lines": event_lines,
-            "shipping_fee": str(from_cents(order.shipping_fee_cents)),
-            "total": str(from_cents(order.total_cents)),
-            "currency": order.currency,
-            "placed_at": now,
-            "pay_by": order.pay_by,
-        },
-    )
-    return order
+    record_order(session, draft)
+    return draft
 
 
 def cancel(session: Session, order: Order, *, reason: str, by: str | None, note: str, now: datetime) -> Order:

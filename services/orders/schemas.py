@@ -158,6 +158,36 @@ class OrderOut(Schema):
     lines = fields.List(fields.Nested(LineOut))
 
 
+class PlacedLineOut(Schema):
+    sku = fields.String()
+    product_id = fields.String()
+    title = fields.String()
+    title_zh = fields.String()
+    options = fields.Dict()
+    quantity = fields.Integer()
+    unit_price = fields.Function(lambda line: str(from_cents(line["unit_price_cents"])))
+
+
+class PlacedOrderOut(Schema):
+    """The order as placed (GET the order for everything that happens to it afterwards)."""
+
+    id = fields.String()
+    order_no = fields.String()
+    state = fields.String()
+    customer_id = fields.String()
+    address = fields.Dict()
+    currency = fields.String()
+    items_total = fields.Function(lambda o: str(from_cents(o["items_cents"])))
+    shipping_fee = fields.Function(lambda o: str(from_cents(o["shipping_fee_cents"])))
+    total = fields.Function(lambda o: str(from_cents(o["total_cents"])))
+    shipping_carrier = fields.String()
+    delivery_days_min = fields.Integer()
+    delivery_days_max = fields.Integer()
+    placed_at = fields.AwareDateTime(metadata={"description": "shop time"})
+    pay_by = fields.AwareDateTime(metadata={"description": "unpaid timeout, shop time"})
+    lines = fields.List(fields.Nested(PlacedLineOut))
+
+
 class OrderListQuery(Schema):
     state = fields.String(load_default=None, validate=validate.OneOf(STATES))
     customer_id = fields.String(load_default=None)

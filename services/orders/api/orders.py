@@ -21,6 +21,7 @@ from services.orders.schemas import (
     PaymentIn,
     PaymentOut,
     PaymentResultOut,
+    PlacedOrderOut,
 )
 
 orders_api = Blueprint("orders", __name__, description="Orders and their state machine; payments")
@@ -42,12 +43,12 @@ class OrderList(MethodView):
             return session.scalars(stmt.order_by(Order.placed_at.desc()).limit(query["limit"])).all()
 
     @orders_api.arguments(OrderIn)
-    @orders_api.response(201, OrderOut)
+    @orders_api.response(201, PlacedOrderOut)
     def post(self, data, shop_id: str):
         """Place an order: the stock of every line is reserved, all or nothing; it waits unpaid until ``pay_by``."""
-        with db().writing() as session:
+        with db().reading() as session:
             ctx = shop_context(session, shop_id)
-            return ordering.place_order(
+            draft = ordering.draft_order(
                 session,
                 ctx.shop,
                 ctx.profile,
@@ -57,6 +58,9 @@ class OrderList(MethodView):
                 shipping_carrier=data["shipping_carrier"],
                 now=ctx.now,
             )
+        with db().writing() as session:
+            ordering.record_order(session, draft)
+        return {**draft.order, "lines": draft.lines}
 
 
 @orders_api.route("/shops/<shop_id>/orders/<order_id>")

@@ -12,7 +12,13 @@ from shoplab.shops.clock import ShopClock
 AGENT = "agent-li"
 
 BUYERS = {
-    "taobao": {"customer_id": "c-wang", "name": "王小明", "country": "CN", "timezone": "Asia/Shanghai", "language": "zh"},
+    "taobao": {
+        "customer_id": "c-wang",
+        "name": "王小明",
+        "country": "CN",
+        "timezone": "Asia/Shanghai",
+        "language": "zh",
+    },
     "aliexpress": {
         "customer_id": "c-emma",
         "name": "Emma Johnson",
@@ -22,7 +28,13 @@ BUYERS = {
     },
 }
 ADDRESSES = {
-    "taobao": {"recipient": "王小明", "phone": "13800138000", "line1": "西湖区文三路 90 号", "city": "杭州", "country": "CN"},
+    "taobao": {
+        "recipient": "王小明",
+        "phone": "13800138000",
+        "line1": "西湖区文三路 90 号",
+        "city": "杭州",
+        "country": "CN",
+    },
     "aliexpress": {
         "recipient": "Emma Johnson",
         "line1": "350 Fifth Avenue",
@@ -76,7 +88,9 @@ def move_clock(stack, shop_id: str, *, to: datetime | None = None, by: timedelta
 
 
 def order_body(platform: str = "taobao", lines: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    default = [{"sku": "TB1001-BLACK-M", "quantity": 2}] if platform == "taobao" else [{"sku": "AE2002-WHITE", "quantity": 1}]
+    default = (
+        [{"sku": "TB1001-BLACK-M", "quantity": 2}] if platform == "taobao" else [{"sku": "AE2002-WHITE", "quantity": 1}]
+    )
     return {
         "buyer": BUYERS[platform],
         "address": ADDRESSES[platform],
