@@ -1,6 +1,7 @@
 """A parcel's tracking timeline, planned when it ships and unfolding on the shop's simulated clock.
 
-Pure and seeded by the shipment id, so a shipment's timeline is the same every time it is planned. A parcel meets
+Pure and seeded by the parcel (carrier and tracking number): the same parcel always tells the same story, so a
+scenario replayed with the same tracking numbers unfolds the same way. A parcel meets
 an exception with the profile's ``orders.tracking.exception_rate`` (kinds weighted by ``exception_kinds``):
 delay, customs_hold and address_problem push the rest of the timeline back by ``delay_hours``; damaged happens
 just before delivery; lost and returned_to_sender end the timeline.
@@ -61,7 +62,7 @@ def describe(status: str) -> str:
 
 def plan(
     *,
-    shipment_id: str,
+    seed: str,
     shipped_at: datetime,
     cross_border: bool,
     days_min: int,
@@ -70,7 +71,7 @@ def plan(
     destination: str,
     tracking: dict[str, Any],
 ) -> list[Step]:
-    rng = random.Random(shipment_id)
+    rng = random.Random(seed)
     transit = timedelta(days=rng.uniform(days_min, max(days_min, days_max)))
     route = CROSS_BORDER if cross_border else DOMESTIC
     steps = [

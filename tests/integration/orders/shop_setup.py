@@ -124,3 +124,65 @@ def outbox(stack, shop_id: str, event_type: str | None = None) -> list[dict[str,
         stmt = stmt.where(OutboxMessage.type == event_type)
     with stack.runtime("orders").db.reading() as session:
         return [json.loads(row.message) for row in session.scalars(stmt)]
+
+
+def snapshot(stack) -> dict[str, int]:
+    """Row counts of every orders table, the outbox and the total stock: equal before and after a refused request
+    means nothing was half-written."""
+    from sqlalchemy import func, select
+
+    from services.orders.models import Base, Sku
+    from shoplab.eventbus.tables import OutboxMessage
+
+    with stack.runtime("orders").db.reading() as session:
+        counts = {
+            name: session.scalar(select(func.count()).select_from(table))
+            for name, table in Base.metadata.tables.items()
+        }
+        counts["outbox"] = session.scalar(select(func.count()).select_from(OutboxMessage))
+        counts["stock"] = session.scalar(select(func.sum(Sku.stock)))
+    return counts
+
+
+def set_stock(stack, shop_id: str, sku: str, units: int) -> None:
+    from sqlalchemy import update
+
+    from services.orders.models import Sku
+
+    with stack.runtime("orders").db.writing() as session:
+        session.execute(update(Sku).where(Sku.shop_id == shop_id, Sku.sku == sku).values(stock=units))
+
+
+def ship(stack, shop_id: str, order_id: str, carrier: str = "SF", tracking_no: str = "SF1403716928374"):
+    return stack.client("orders").post(
+        f"/shops/{shop_id}/orders/{order_id}/shipments",
+        json={"carrier": carrier, "tracking_no": tracking_no, "shipped_by": AGENT},
+    )
+
+
+def tracking_no(platform: str, carrier: str, *, calm: bool = True, skip: int = 0) -> str:
+    """A well-formed tracking number of ``carrier`` whose planned timeline has no seeded exception (``calm``) or
+    has one: timelines are seeded by the parcel, so a test picks its parcel's story deterministically."""
+    from datetime import UTC, datetime
+
+    from services.orders.carriers import carriers
+    from services.orders.timeline import plan
+    from shoplab.shops.profiles import load_profile
+
+    example = carriers()[carrier]["example"]
+    digits = [i for i, ch in enumerate(example) if ch.isdigit()][-4:]
+    tracking = load_profile(platform)["orders"]["tracking"]
+    for n in range(10_000):
+        chars = list(example)
+        for position, digit in zip(digits, f"{n:04d}", strict=True):
+            chars[position] = digit
+        candidate = "".join(chars)
+        steps = plan(
+            seed=f"{carrier}:{candidate}", shipped_at=datetime.now(UTC), cross_border=True, days_min=1, days_max=2,
+            origin="", destination="", tracking=tracking,
+        )  # fmt: skip
+        if any(step.kind == "exception" for step in steps) != calm:
+            if skip == 0:
+                return candidate
+            skip -= 1
+    raise AssertionError(f"no {'calm' if calm else 'eventful'} {carrier} number found")

@@ -6,9 +6,9 @@ SHIPPED = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
 QUIET = {"exception_rate": 0}
 
 
-def timeline(shipment_id="s1", cross_border=True, tracking=QUIET, days=(10, 20)):
+def timeline(seed="SF:SF1403716928374", cross_border=True, tracking=QUIET, days=(10, 20)):
     return plan(
-        shipment_id=shipment_id, shipped_at=SHIPPED, cross_border=cross_border, days_min=days[0], days_max=days[1],
+        seed=seed, shipped_at=SHIPPED, cross_border=cross_border, days_min=days[0], days_max=days[1],
         origin="Shenzhen 深圳, CN", destination="New York, US", tracking=tracking,
     )  # fmt: skip
 
