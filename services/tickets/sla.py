@@ -118,6 +118,7 @@ def record_breach(session: Session, ticket: Ticket, target: str, due: datetime, 
             detected_at=sim_now,
             agent_id=ticket.assignee_id,
             grp=ticket.grp,
+            ticket_opened_at=ticket.opened_at,
         )
     )
     publish_ticket_event(

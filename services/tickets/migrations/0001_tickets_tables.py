@@ -180,9 +180,15 @@ def upgrade() -> None:
         sa.Column("detected_at", UtcDateTime(), nullable=False),
         sa.Column("agent_id", sa.String(length=64), nullable=True),
         sa.Column("grp", sa.String(length=20), nullable=False),
+        sa.Column("ticket_opened_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("sla_breaches", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_breaches_period",
+            ["shop_id", "ticket_opened_at", "target", "ticket_id", "agent_id", "grp"],
+            unique=False,
+        )
         batch_op.create_index("ix_breaches_ticket", ["shop_id", "ticket_id"], unique=False)
 
     op.create_table(
@@ -236,11 +242,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index("ix_tickets_customer", ["shop_id", "customer_id", "opened_at"], unique=False)
-        batch_op.create_index("ix_tickets_opened", ["shop_id", "opened_at"], unique=False)
+        batch_op.create_index(
+            "ix_tickets_opened",
+            ["shop_id", "opened_at", "kind", "grp", "customer_id", "served_by", "converted_at", "converted_amount"],
+            unique=False,
+        )
         batch_op.create_index("ix_tickets_order", ["shop_id", "order_id"], unique=False)
         batch_op.create_index("ix_tickets_queue", ["shop_id", "assignee_id", "status", "updated_at"], unique=False)
-        batch_op.create_index("ix_tickets_rated", ["shop_id", "rated_at"], unique=False)
-        batch_op.create_index("ix_tickets_resolved", ["shop_id", "resolved_at"], unique=False)
+        batch_op.create_index(
+            "ix_tickets_rated", ["shop_id", "rated_at", "csat_score", "resolved_by", "served_by", "grp"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tickets_resolved", ["shop_id", "resolved_at", "resolution_seconds", "resolved_by", "grp"], unique=False
+        )
         batch_op.create_index("ix_tickets_status", ["shop_id", "status", "updated_at"], unique=False)
 
 
@@ -257,6 +271,7 @@ def downgrade() -> None:
     op.drop_table("tickets")
     with op.batch_alter_table("sla_breaches", schema=None) as batch_op:
         batch_op.drop_index("ix_breaches_ticket")
+        batch_op.drop_index("ix_breaches_period")
 
     op.drop_table("sla_breaches")
     with op.batch_alter_table("reply_rounds", schema=None) as batch_op:
