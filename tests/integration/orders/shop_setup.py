@@ -19,6 +19,13 @@ BUYERS = {
         "timezone": "Asia/Shanghai",
         "language": "zh",
     },
+    "amazon": {
+        "customer_id": "c-liam",
+        "name": "Liam Carter",
+        "country": "US",
+        "timezone": "America/Los_Angeles",
+        "language": "en",
+    },
     "aliexpress": {
         "customer_id": "c-emma",
         "name": "Emma Johnson",
@@ -35,6 +42,7 @@ ADDRESSES = {
         "city": "杭州",
         "country": "CN",
     },
+    "amazon": {"recipient": "Liam Carter", "line1": "1 Market St", "city": "San Francisco", "country": "US"},
     "aliexpress": {
         "recipient": "Emma Johnson",
         "line1": "350 Fifth Avenue",
@@ -87,10 +95,15 @@ def move_clock(stack, shop_id: str, *, to: datetime | None = None, by: timedelta
     return target
 
 
+DEFAULT_LINES = {
+    "taobao": [{"sku": "TB1001-BLACK-M", "quantity": 2}],
+    "aliexpress": [{"sku": "AE2002-WHITE", "quantity": 1}],
+    "amazon": [{"sku": "AM3019-BLACK", "quantity": 1}],
+}
+
+
 def order_body(platform: str = "taobao", lines: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    default = (
-        [{"sku": "TB1001-BLACK-M", "quantity": 2}] if platform == "taobao" else [{"sku": "AE2002-WHITE", "quantity": 1}]
-    )
+    default = DEFAULT_LINES[platform]
     return {
         "buyer": BUYERS[platform],
         "address": ADDRESSES[platform],
