@@ -13,6 +13,8 @@ from services.tickets import conversations, disputes, export, metrics, phrases, 
 from services.tickets.models import Dispute, Ticket
 from services.tickets.schemas import (
     AgentIn,
+    AgentMetricsOut,
+    AgentMetricsQuery,
     AgentOut,
     AgentStatusIn,
     AssignIn,
@@ -392,3 +394,19 @@ class Metrics(MethodView):
             result = metrics.compute(session, scope, within=query["within"], now=datetime.now(UTC))
         result["from_"] = result.pop("from")
         return result
+
+
+@blp.route("/shops/<shop_id>/metrics/agents")
+class AgentMetrics(MethodView):
+    @blp.arguments(AgentMetricsQuery, location="query")
+    @blp.response(200, AgentMetricsOut(many=True))
+    def get(self, query, shop_id: str):
+        """The same metrics for every agent of the shop (a class dashboard's table), one row per agent."""
+        with _db().reading() as session:
+            get_shop(session, shop_id)
+            rows = metrics.per_agent(
+                session, shop_id, query["from_"], query["to"], within=query["within"], now=datetime.now(UTC)
+            )
+        for row in rows:
+            row["from_"] = row.pop("from")
+        return rows

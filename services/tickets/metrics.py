@@ -28,7 +28,7 @@ from sqlalchemy import and_, case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from services.tickets.models import ReplyRound, SlaBreach, Ticket
+from services.tickets.models import Agent, ReplyRound, SlaBreach, Ticket
 from services.tickets.policy import policy_of
 
 BUCKETS: tuple[tuple[str, float | None], ...] = (
@@ -248,3 +248,23 @@ def compute(
         "csat": csat(session, scope),
         "inquiry_conversion": conversion(session, scope),
     }
+
+
+def per_agent(
+    session: Session,
+    shop_id: str,
+    start: datetime,
+    end: datetime,
+    *,
+    within: int | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The class dashboard's table: the same metrics for every agent seated in the shop, one scope each."""
+    agents = session.scalars(select(Agent).where(Agent.shop_id == shop_id).order_by(Agent.agent_id)).all()
+    return [
+        {
+            "display_name": agent.display_name,
+            **compute(session, Scope(shop_id, start, end, agent.agent_id), within=within, now=now),
+        }
+        for agent in agents
+    ]

@@ -384,3 +384,18 @@ class MetricsOut(Schema):
     sla_breaches = fields.Dict()
     csat = fields.Dict()
     inquiry_conversion = fields.Dict()
+
+
+class AgentMetricsQuery(Schema):
+    from_ = fields.AwareDateTime(data_key="from", required=True)
+    to = fields.AwareDateTime(required=True)
+    within = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+    @validates_schema
+    def _period(self, data, **_):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ValidationError("must be after 'from'", "to")
+
+
+class AgentMetricsOut(MetricsOut):
+    display_name = fields.String()

@@ -71,6 +71,12 @@ def test_a_conversation_through_the_api(sqlite_stack):
     assert metrics["csat"] == {"rated": 1, "mean": 4.0, "satisfaction": 1.0}
     assert client.get(f"/shops/{shop_id}/metrics", query_string={**_period(), "agent": "nobody"}).get_json()[
         "tickets"]["handled"] == 0  # fmt: skip
+    seat(stack, shop_id, "a2", status="away")
+    table = client.get(f"/shops/{shop_id}/metrics/agents", query_string=_period()).get_json()
+    assert [(row["agent"], row["tickets"]["handled"], row["response"]["rounds"]) for row in table] == [
+        ("a1", 1, 2),
+        ("a2", 0, 0),
+    ]
 
     export = client.get(f"/shops/{shop_id}/tickets/export.csv", query_string=_period())
     assert export.status_code == 200 and export.mimetype == "text/csv" and export.is_streamed
