@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from string import Formatter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.tickets.models import OrderFacts, Phrase, PhraseUsage, Ticket
-from shoplab.errors import InvalidInput, NotFound
+from shoplab.errors import InvalidInput
 from shoplab.shops.replica import get_shop
 
 PLACEHOLDERS = ("buyer_name", "order_no", "tracking_no", "carrier", "amount")
@@ -126,14 +126,3 @@ def listing(session: Session, shop_id: str) -> list[dict[str, Any]]:
         }
         for p in phrases
     ]
-
-
-def usage_total(session: Session, shop_id: str, phrase_id: int) -> int:
-    total = session.scalar(
-        select(func.coalesce(func.sum(PhraseUsage.uses), 0)).where(
-            PhraseUsage.shop_id == shop_id, PhraseUsage.phrase_id == phrase_id
-        )
-    )
-    if total is None:
-        raise NotFound("no such phrase")
-    return int(total)

@@ -111,3 +111,18 @@ def test_claim_transfer_and_assign_rules(session, shop):
     assert waiting.assignee_id == "a1"
     hows = [e["how"] for e in published(session, "ticket.assigned")]
     assert hows == ["routed", "transferred", "routed", "claimed"]
+
+
+def test_status_change_before_agent_joined_seats_the_agent(session, shop):
+    from services.tickets import handlers
+    from services.tickets.models import Agent
+    from tests.unit.tickets.conftest import event
+
+    ticket = _open(session)
+    status = {"agent_id": "late", "shop_id": "s1", "status": "online"}
+    handlers.on_agent_status_changed(session, event("agent.status_changed", "s1", status, at(5)))
+    assert ticket.assignee_id == "late"
+    joined = {"agent_id": "late", "shop_id": "s1", "display_name": "迟到的 Late", "skills": ["pre_sale"]}
+    handlers.on_agent_joined(session, event("agent.joined", "s1", joined, at(6)))
+    agent = session.get(Agent, ("s1", "late"))
+    assert (agent.display_name, agent.skills, agent.status) == ("迟到的 Late", "pre_sale", "online")
