@@ -13,6 +13,11 @@ import pytest
 from tests.ports import free_port
 
 _SESSION_ROOT = Path(tempfile.mkdtemp(prefix="shoplab-tests-"))
+# A PostgreSQL server given to `make test` (DATABASE_URL=postgresql+psycopg://user:pw@host:port/shoplab_{service}):
+# the PostgreSQL lane creates its databases there instead of starting its own server.
+_EXTERNAL_POSTGRES = (
+    os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,8 +53,13 @@ def redis_server():
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    from tests.postgres import PostgresServer, pg_bindir
+    from tests.postgres import ExternalPostgres, PostgresServer, pg_bindir
 
+    if _EXTERNAL_POSTGRES:
+        server = ExternalPostgres(_EXTERNAL_POSTGRES)
+        server.start()
+        yield server
+        return
     if pg_bindir() is None:
         pytest.skip("PostgreSQL binaries are not installed (make test installs them when run as root)")
     server = PostgresServer(_SESSION_ROOT / "postgres", free_port())

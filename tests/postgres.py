@@ -21,6 +21,8 @@ def pg_bindir() -> Path | None:
 
 
 class PostgresServer:
+    """A server this test session starts and stops itself."""
+
     def __init__(self, root: Path, port: int) -> None:
         self.root = root
         self.port = port
@@ -74,3 +76,27 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class ExternalPostgres(PostgresServer):
+    """A server someone else runs (``DATABASE_URL`` given to ``make test``): each test gets databases on it."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url.replace("{service}", "postgres"))
+        self.base = parsed.set(drivername="postgresql+psycopg", database="postgres")
+
+    def start(self) -> None:
+        with psycopg.connect(self.admin_dsn, connect_timeout=5):
+            pass
+
+    def stop(self) -> None:
+        pass
+
+    @property
+    def admin_dsn(self) -> str:
+        return self.base.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def url(self, database: str) -> str:
+        return self.base.set(database=database).render_as_string(hide_password=False)
