@@ -5,7 +5,8 @@ private SHOPLAB_VAR_DIR and their own Redis; both get the same wrk load (POST of
 orders service is opened for a shop the way its worker would (the real ``shop.opened`` handler writes the shop copy
 and its demo catalog). Prints orders/s, p50/p99 latency and the ratio; nothing is left running afterwards.
 
-Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (16), BENCH_THREADS (2), SHOPLAB_WEB_WORKERS (2).
+Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (16), BENCH_THREADS (wrk threads, 2), and for
+experiments SHOPLAB_WEB_WORKERS / BENCH_GUNICORN_THREADS (both servers always get the same gunicorn settings).
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def gunicorn(app_module: str, port: int, env: dict[str, str], log: Path) -> subp
     command = web_command("orders")
     command[command.index("services.orders.app:create_app()")] = app_module
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    if os.environ.get("BENCH_GUNICORN_THREADS"):  # for experiments; both servers always get the same settings
+        command[command.index("--threads") + 1] = os.environ["BENCH_GUNICORN_THREADS"]
     return subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -257,6 +260,8 @@ def _flags() -> list[str]:
     from shoplab.supervisor import web_command
 
     command = web_command("orders")
+    if os.environ.get("BENCH_GUNICORN_THREADS"):
+        command[command.index("--threads") + 1] = os.environ["BENCH_GUNICORN_THREADS"]
     return [
         f"--workers {command[command.index('--workers') + 1]}",
         f"--threads {command[command.index('--threads') + 1]}",
