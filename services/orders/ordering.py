@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from services.orders import refunds, stock
@@ -26,6 +26,20 @@ from services.orders.shipping_rates import quote
 from shoplab.errors import InvalidInput
 from shoplab.eventbus.outbox import publish
 from shoplab.shops.replica import ShopCopy
+
+# The lines' SKUs, their products and the products' shipping templates, in one query built once.
+CATALOG_ROWS = (
+    select(
+        Sku.sku, Sku.options, Sku.price_cents, Product.product_id, Product.title, Product.title_zh,
+        Product.weight_grams, Product.shipping_template, ShippingTemplate.rules,
+    )
+    .join(Product, (Product.shop_id == Sku.shop_id) & (Product.product_id == Sku.product_id))
+    .join(
+        ShippingTemplate,
+        (ShippingTemplate.shop_id == Product.shop_id) & (ShippingTemplate.code == Product.shipping_template),
+    )
+    .where(Sku.shop_id == bindparam("shop_id"), Sku.sku.in_(bindparam("skus", expanding=True)))
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,22 +75,7 @@ def draft_order(
                 f"SKU {line['sku']} is listed twice", {"lines": {str(index): {"sku": ["listed twice; raise quantity"]}}}
             )
         wanted[line["sku"]] = line["quantity"]
-    # one query for the lines' SKUs, their products and the products' shipping templates
-    catalog = {
-        row.sku: row
-        for row in session.execute(
-            select(
-                Sku.sku, Sku.options, Sku.price_cents, Product.product_id, Product.title, Product.title_zh,
-                Product.weight_grams, Product.shipping_template, ShippingTemplate.rules,
-            )
-            .join(Product, (Product.shop_id == Sku.shop_id) & (Product.product_id == Sku.product_id))
-            .join(
-                ShippingTemplate,
-                (ShippingTemplate.shop_id == Product.shop_id) & (ShippingTemplate.code == Product.shipping_template),
-            )
-            .where(Sku.shop_id == shop.id, Sku.sku.in_(list(wanted)))
-        )
-    }  # fmt: skip
+    catalog = {row.sku: row for row in session.execute(CATALOG_ROWS, {"shop_id": shop.id, "skus": list(wanted)})}
     unknown = {
         str(i): {"sku": ["unknown SKU in this shop"]} for i, line in enumerate(lines) if line["sku"] not in catalog
     }
@@ -157,12 +156,16 @@ def draft_order(
     return OrderDraft(shop_id=shop.id, order=order, lines=order_lines, event=event)
 
 
+INSERT_ORDER = insert(Order.__table__)
+INSERT_LINES = insert(OrderLine.__table__)
+
+
 def record_order(session: Session, draft: OrderDraft) -> None:
     """Reserve the stock and insert the order, its lines and its ``order.placed`` event: all or nothing."""
     publish(session, "order.placed", shop_id=draft.shop_id, payload=draft.event)  # validated before the lock is taken
     stock.reserve(session, draft.shop_id, draft.lines)
-    session.execute(insert(Order.__table__), [draft.order])
-    session.execute(insert(OrderLine.__table__), draft.lines)
+    session.execute(INSERT_ORDER, [draft.order])
+    session.execute(INSERT_LINES, draft.lines)
 
 
 def place_order(

@@ -45,7 +45,7 @@ class OrderRefunds(MethodView):
                 .order_by(Refund.requested_at)
             ).all()
 
-    @after_sale_api.arguments(RefundIn)
+    @after_sale_api.arguments(RefundIn())
     @after_sale_api.response(201, RefundOut)
     def post(self, data, shop_id: str, order_id: str):
         """Ask for a refund: ``refund_only``, or ``return_and_refund`` (which opens a return); full (no amount) or
@@ -60,7 +60,7 @@ class OrderRefunds(MethodView):
 
 @after_sale_api.route("/shops/<shop_id>/orders/<order_id>/refunds/<refund_id>/approve")
 class RefundApprove(MethodView):
-    @after_sale_api.arguments(DecisionIn)
+    @after_sale_api.arguments(DecisionIn())
     @after_sale_api.response(200, RefundOut)
     def post(self, data, shop_id: str, order_id: str, refund_id: str):
         """Approve: a refund only is paid back at once; a return and refund approves the return (return address)."""
@@ -74,7 +74,7 @@ class RefundApprove(MethodView):
 
 @after_sale_api.route("/shops/<shop_id>/orders/<order_id>/refunds/<refund_id>/reject")
 class RefundReject(MethodView):
-    @after_sale_api.arguments(RejectionIn)
+    @after_sale_api.arguments(RejectionIn())
     @after_sale_api.response(200, RefundOut)
     def post(self, data, shop_id: str, order_id: str, refund_id: str):
         """Reject, with a note saying why."""
@@ -99,7 +99,7 @@ class OrderReturns(MethodView):
                 .order_by(ReturnRequest.requested_at)
             ).all()
 
-    @after_sale_api.arguments(ReturnIn)
+    @after_sale_api.arguments(ReturnIn())
     @after_sale_api.response(201, ReturnOut)
     def post(self, data, shop_id: str, order_id: str):
         """Ask to return goods of a delivered order within the return window, for a refund or an exchange."""
@@ -116,7 +116,7 @@ RETURN = "/shops/<shop_id>/orders/<order_id>/returns/<return_id>"
 
 @after_sale_api.route(f"{RETURN}/approve")
 class ReturnApprove(MethodView):
-    @after_sale_api.arguments(DecisionIn)
+    @after_sale_api.arguments(DecisionIn())
     @after_sale_api.response(200, ReturnOut)
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Approve the return, with the address to send the goods to (default: the profile's return address)."""
@@ -130,7 +130,7 @@ class ReturnApprove(MethodView):
 
 @after_sale_api.route(f"{RETURN}/reject")
 class ReturnReject(MethodView):
-    @after_sale_api.arguments(RejectionIn)
+    @after_sale_api.arguments(RejectionIn())
     @after_sale_api.response(200, ReturnOut)
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Reject the return (and its refund), with a note saying why."""
@@ -143,7 +143,7 @@ class ReturnReject(MethodView):
 
 @after_sale_api.route(f"{RETURN}/ship-back")
 class ReturnShipBack(MethodView):
-    @after_sale_api.arguments(ShipBackIn)
+    @after_sale_api.arguments(ShipBackIn())
     @after_sale_api.response(200, ReturnOut)
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """The buyer sent the goods back: carrier and tracking number (checked against the carrier's format)."""
@@ -157,7 +157,7 @@ class ReturnShipBack(MethodView):
 
 @after_sale_api.route(f"{RETURN}/receive")
 class ReturnReceive(MethodView):
-    @after_sale_api.arguments(ReceiveIn)
+    @after_sale_api.arguments(ReceiveIn())
     @after_sale_api.response(200, ReturnOut)
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """The goods arrived back at the shop; note their condition."""
@@ -170,7 +170,7 @@ class ReturnReceive(MethodView):
 
 @after_sale_api.route(f"{RETURN}/refund")
 class ReturnRefund(MethodView):
-    @after_sale_api.arguments(ActorIn)
+    @after_sale_api.arguments(ActorIn())
     @after_sale_api.response(200, ReturnOut)
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Refund a received return: its refund is completed."""
@@ -181,7 +181,7 @@ class ReturnRefund(MethodView):
 
 @after_sale_api.route(f"{RETURN}/exchange")
 class ReturnExchange(MethodView):
-    @after_sale_api.arguments(ExchangeIn)
+    @after_sale_api.arguments(ExchangeIn())
     @after_sale_api.response(200, ReturnOut)
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Exchange a received return: a replacement parcel is shipped (``order.reshipped``)."""

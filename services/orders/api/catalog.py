@@ -32,7 +32,7 @@ def _with_skus(session, shop, products: list[Product]) -> list[dict]:
 
 @catalog_api.route("/shops/<shop_id>/products")
 class ProductList(MethodView):
-    @catalog_api.arguments(ProductQuery, location="query")
+    @catalog_api.arguments(ProductQuery(), location="query")
     @catalog_api.response(200, ProductOut(many=True))
     def get(self, query, shop_id: str):
         """The shop's products with their SKUs (options, price, stock); filter by category or title words."""

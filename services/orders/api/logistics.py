@@ -14,7 +14,7 @@ logistics_api = Blueprint("logistics", __name__, description="Shipments, trackin
 
 @logistics_api.route("/shops/<shop_id>/orders/<order_id>/shipments")
 class OrderShipments(MethodView):
-    @logistics_api.arguments(ShipmentIn)
+    @logistics_api.arguments(ShipmentIn())
     @logistics_api.response(201, ShipmentOut)
     def post(self, data, shop_id: str, order_id: str):
         """Ship a paid order with one of the shop's carriers and a tracking number in that carrier's format; its
@@ -35,7 +35,7 @@ class OrderShipments(MethodView):
 
 @logistics_api.route("/shops/<shop_id>/orders/<order_id>/reshipments")
 class OrderReshipments(MethodView):
-    @logistics_api.arguments(ReshipmentIn)
+    @logistics_api.arguments(ReshipmentIn())
     @logistics_api.response(201, ShipmentOut)
     def post(self, data, shop_id: str, order_id: str):
         """Send a replacement parcel (lost, damaged, returned to sender, wrong item ...)."""
@@ -57,7 +57,7 @@ class OrderReshipments(MethodView):
 
 @logistics_api.route("/shops/<shop_id>/orders/<order_id>/shipments/<shipment_id>/exceptions")
 class ShipmentExceptions(MethodView):
-    @logistics_api.arguments(ExceptionIn)
+    @logistics_api.arguments(ExceptionIn())
     @logistics_api.response(201, TrackingEventOut)
     def post(self, data, shop_id: str, order_id: str, shipment_id: str):
         """Raise a tracking exception now: delay, customs_hold or address_problem push the rest of the timeline

@@ -69,7 +69,7 @@ class MetricsOut(Schema):
 
 @metrics_api.route("/shops/<shop_id>/metrics")
 class ShopMetrics(MethodView):
-    @metrics_api.arguments(MetricsQuery, location="query")
+    @metrics_api.arguments(MetricsQuery(), location="query")
     @metrics_api.response(200, MetricsOut)
     def get(self, query, shop_id: str):
         """Refund, return, reminder success, average order value, cancellation, late shipment and valid tracking

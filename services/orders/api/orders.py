@@ -29,7 +29,7 @@ orders_api = Blueprint("orders", __name__, description="Orders and their state m
 
 @orders_api.route("/shops/<shop_id>/orders")
 class OrderList(MethodView):
-    @orders_api.arguments(OrderListQuery, location="query")
+    @orders_api.arguments(OrderListQuery(), location="query")
     @orders_api.response(200, OrderSummaryOut(many=True))
     def get(self, query, shop_id: str):
         """The shop's latest orders, optionally of one state or one customer."""
@@ -42,7 +42,7 @@ class OrderList(MethodView):
                 stmt = stmt.where(Order.customer_id == query["customer_id"])
             return session.scalars(stmt.order_by(Order.placed_at.desc()).limit(query["limit"])).all()
 
-    @orders_api.arguments(OrderIn)
+    @orders_api.arguments(OrderIn())
     @orders_api.response(201, PlacedOrderOut)
     def post(self, data, shop_id: str):
         """Place an order: the stock of every line is reserved, all or nothing; it waits unpaid until ``pay_by``."""
@@ -75,7 +75,7 @@ class OrderItem(MethodView):
 
 @orders_api.route("/shops/<shop_id>/orders/<order_id>/cancel")
 class OrderCancel(MethodView):
-    @orders_api.arguments(CancelIn)
+    @orders_api.arguments(CancelIn())
     @orders_api.response(200, OrderOut)
     def post(self, data, shop_id: str, order_id: str):
         """Cancel before shipping, by the buyer or the seller; stock goes back, a paid order is refunded in full."""
@@ -88,7 +88,7 @@ class OrderCancel(MethodView):
 
 @orders_api.route("/shops/<shop_id>/orders/<order_id>/address")
 class OrderAddress(MethodView):
-    @orders_api.arguments(AddressChangeIn)
+    @orders_api.arguments(AddressChangeIn())
     @orders_api.response(200, OrderOut)
     def post(self, data, shop_id: str, order_id: str):
         """Change the shipping address before the order ships (same destination country)."""
@@ -123,7 +123,7 @@ class OrderPayments(MethodView):
                 .order_by(Payment.attempted_at)
             ).all()
 
-    @orders_api.arguments(PaymentIn)
+    @orders_api.arguments(PaymentIn())
     @orders_api.response(201, PaymentResultOut)
     def post(self, data, shop_id: str, order_id: str):
         """A payment attempt. ``result: failed`` with a ``failure_reason`` records a failure the order keeps (what

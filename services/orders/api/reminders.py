@@ -17,7 +17,7 @@ reminders_api = Blueprint("reminders", __name__, description="Payment reminders 
 
 @reminders_api.route("/shops/<shop_id>/reminders/due")
 class DueList(MethodView):
-    @reminders_api.arguments(DueQuery, location="query")
+    @reminders_api.arguments(DueQuery(), location="query")
     @reminders_api.response(200, DueOut(many=True))
     def get(self, query, shop_id: str):
         """Unpaid orders that may be reminded now under the profile's rules, closest to their pay-by time first."""
@@ -41,7 +41,7 @@ class OrderReminders(MethodView):
                 .order_by(Reminder.sent_at)
             ).all()
 
-    @reminders_api.arguments(ReminderIn)
+    @reminders_api.arguments(ReminderIn())
     @reminders_api.response(201, ReminderOut)
     def post(self, data, shop_id: str, order_id: str):
         """Send a payment reminder; 409 with ``reason`` and ``next_allowed_at`` when the rules do not allow it now."""
@@ -62,7 +62,7 @@ class OrderReminders(MethodView):
 
 @reminders_api.route("/shops/<shop_id>/orders/<order_id>/reminders/<reminder_id>/note")
 class ReminderNote(MethodView):
-    @reminders_api.arguments(ReminderNoteIn)
+    @reminders_api.arguments(ReminderNoteIn())
     @reminders_api.response(200, ReminderOut)
     def post(self, data, shop_id: str, order_id: str, reminder_id: str):
         """The reminder's result note (备注): why the buyer did not pay and what came of it."""
