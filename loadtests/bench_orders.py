@@ -149,20 +149,21 @@ def _ms(text: str) -> float:
 
 
 def ensure_wrk() -> None:
+    """wrk makes the load (one locust process would take a whole core of the two); installed when missing and
+    root, like the PostgreSQL binaries of ``make postgres-tools``."""
     if shutil.which("wrk"):
         return
     if os.geteuid() == 0:
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "wrk"],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
+        quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=quiet)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=quiet)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk); the benchmark does not fall back to a slower generator")
 
 
 def main() -> int:
     ensure_wrk()
+    load_before = os.getloadavg()
     seconds = int(os.environ.get("BENCH_SECONDS", 10))
     connections = int(os.environ.get("BENCH_CONNECTIONS", 16))
     threads = int(os.environ.get("BENCH_THREADS", 2))
@@ -247,7 +248,7 @@ def main() -> int:
             )
         print(f"ratio orders / bare: {ratio:.2f}  (target >= 0.50: {'met' if ratio >= 0.5 else 'MISSED'})")
         print(f"orders stored for the bench shop: {stored}")
-        print(f"load average after the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (a shared machine)")
+        print(f"load average before the run: {load_before[0]:.2f}, after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         print(json.dumps({"orders": placed, "bare": inserted, "ratio": round(ratio, 3), "loadavg": load}))
         return 0 if placed["non_2xx"] == 0 else 1
     finally:
