@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from services.orders.models import Order, Reminder, new_id
@@ -91,6 +91,16 @@ def reminder_window(order: Order, policy: ReminderPolicy, now: datetime) -> Wind
 def _not_quiet(policy: ReminderPolicy, order: Order, at: datetime) -> datetime:
     local = at.astimezone(ZoneInfo(order.buyer_timezone))
     return policy.quiet_ends(local) if policy.is_quiet(local) else at
+
+
+def announcement_pending(shop_id: str, policy: ReminderPolicy, now: datetime):
+    """The SQL test the timer probes with before taking the write lock: an order past the time rules that has not
+    been announced in its current round."""
+    return exists(
+        _candidates(shop_id, policy, now).where(
+            or_(Order.reminder_due_round.is_(None), Order.reminder_due_round < Order.reminder_count)
+        )
+    )
 
 
 def _candidates(shop_id: str, policy: ReminderPolicy, now: datetime):
@@ -221,8 +231,8 @@ def announce_due(session: Session, shop_id: str, policy: ReminderPolicy, now: da
     announced = []
     stmt = _candidates(shop_id, policy, now).where(
         or_(Order.reminder_due_round.is_(None), Order.reminder_due_round < Order.reminder_count)
-    )
-    for order in session.scalars(stmt.limit(500)):
+    )  # the same test as announcement_pending
+    for order in session.scalars(stmt.limit(500).with_for_update(skip_locked=True)):
         if not reminder_window(order, policy, now).allowed:
             continue
         order.reminder_due_round = order.reminder_count

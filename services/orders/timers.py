@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.orders.models import Order, TrackingEvent
 from services.orders.order_state import DELIVERED, UNPAID
 from services.orders.ordering import cancel_expired, complete_delivered
-from services.orders.reminders import ReminderPolicy, announce_due
+from services.orders.reminders import ReminderPolicy, announce_due, announcement_pending
 from services.orders.shipments import advance_timelines
 from shoplab.plumbing.database import Database
 from shoplab.shops.profiles import load_profile
@@ -45,17 +45,19 @@ def auto_complete(session: Session, shop: ShopCopy, profile: dict[str, Any], now
 
 
 # Cheap "is there anything to do?" probes, so an idle shop costs a read, not a write lock.
-PROBES: dict[Rule, Callable[[str, datetime], Any]] = {
-    expire_unpaid: lambda shop_id, now: exists().where(
+PROBES: dict[Rule, Callable[[str, dict[str, Any], datetime], Any]] = {
+    expire_unpaid: lambda shop_id, profile, now: exists().where(
         Order.shop_id == shop_id, Order.state == UNPAID, Order.pay_by <= now
     ),
-    remind_due: lambda shop_id, now: exists().where(
-        Order.shop_id == shop_id, Order.state == UNPAID, Order.pay_by > now
-    ),
-    advance_tracking: lambda shop_id, now: exists().where(
+    remind_due: lambda shop_id, profile, now: announcement_pending(shop_id, ReminderPolicy.of(profile), now),
+    advance_tracking: lambda shop_id, profile, now: exists().where(
         TrackingEvent.shop_id == shop_id, TrackingEvent.occurred_at.is_(None), TrackingEvent.due_at <= now
     ),
-    auto_complete: lambda shop_id, now: exists().where(Order.shop_id == shop_id, Order.state == DELIVERED),
+    auto_complete: lambda shop_id, profile, now: exists().where(
+        Order.shop_id == shop_id,
+        Order.state == DELIVERED,
+        Order.delivered_at <= now - timedelta(days=int(profile["orders"]["auto_complete_days"])),
+    ),
 }
 
 
@@ -67,8 +69,9 @@ def run_for_every_shop(db: Database, rule: Rule) -> int:
     for shop in shops:
         now = shop.clock.now()
         try:
+            profile = load_profile(shop.platform)
             with db.reading() as session:
-                if not session.scalar(select(PROBES[rule](shop.id, now))):
+                if not session.scalar(select(PROBES[rule](shop.id, profile, now))):
                     continue
             with db.writing() as session:
                 copy = session.get(ShopCopy, shop.id)

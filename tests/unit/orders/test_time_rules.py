@@ -102,3 +102,20 @@ def test_timelines_unfold_with_the_clock_and_deliver_the_order(db):
         ]
     assert order(db, order_id).state == "completed"
     assert events(db, "order.completed")[0]["payload"]["by"] == "auto"
+
+
+def test_timers_run_each_shop_at_its_own_now_and_one_broken_shop_stops_none(db):
+    from services.orders import timers
+    from shoplab.shops.replica import ShopCopy
+
+    late = add_shop(db, "late")
+    fresh = add_shop(db, "fresh")
+    expired = place(db, late, at=START - timedelta(hours=25))  # its pay-by passed an hour before the clock's now
+    waiting = place(db, fresh, at=START - timedelta(hours=1))
+    with db.writing() as session:  # a shop whose platform profile is gone: logged, skipped
+        broken = ShopCopy(id="broken", name="x", platform="gone", currency="USD", wall_anchor=START,
+                          sim_anchor=START, speed=1.0, paused=True, clock_version=1)  # fmt: skip
+        session.add(broken)
+    assert timers.run_for_every_shop(db, timers.expire_unpaid) == 1
+    assert order(db, expired).state == "cancelled" and order(db, waiting).state == "unpaid"
+    assert timers.run_for_every_shop(db, timers.expire_unpaid) == 0
