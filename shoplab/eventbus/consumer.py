@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,12 +42,14 @@ class Consumer:
         """Run the handler and record the event id in one transaction; a second delivery changes nothing."""
         try:
             with self.sessions() as session, session.begin():
-                if session.get(InboxEntry, event.id) is not None:
+                # One statement claims the event: a second delivery inserts nothing (and, when it runs at the same
+                # moment on PostgreSQL, waits for the first to commit, then inserts nothing).
+                claimed = session.execute(
+                    _claim_statement(session.get_bind().dialect.name),
+                    {"event_id": event.id, "type": event.type, "occurred_at": event.occurred_at, "handled_at": _now()},
+                ).first()
+                if claimed is None:
                     return DUPLICATE
-                session.add(
-                    InboxEntry(event_id=event.id, type=event.type, occurred_at=event.occurred_at, handled_at=_now())
-                )
-                session.flush()
                 self.handlers[event.type](session, event)
         except IntegrityError:
             # A concurrent delivery of the same event committed first: ours rolled back whole.
@@ -93,6 +98,19 @@ class Consumer:
     def _seen(self, event_id: str) -> bool:
         with self.sessions() as session:
             return session.scalar(select(InboxEntry.event_id).where(InboxEntry.event_id == event_id)) is not None
+
+
+@cache
+def _claim_statement(dialect: str):
+    """INSERT into the inbox that inserts nothing when the event id is there already; built once per dialect."""
+    if dialect == "postgresql":
+        insert = postgresql_insert
+    elif dialect == "sqlite":
+        insert = sqlite_insert
+    else:
+        raise NotImplementedError(f"no inbox claim for {dialect}")
+    inbox = InboxEntry.__table__
+    return insert(inbox).on_conflict_do_nothing(index_elements=["event_id"]).returning(inbox.c.event_id)
 
 
 def _field(message: Any, name: str) -> str | None:

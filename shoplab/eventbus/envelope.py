@@ -69,12 +69,22 @@ def make_event(event_type: str, *, shop_id: str | None, source: str, payload: di
     return Event(type=event_type, shop_id=shop_id, source=source, payload=normalised, version=contract.version)
 
 
+_ENVELOPE = EnvelopeSchema()
+_PAYLOADS: dict[str, Schema] = {}  # built once per event type: building a schema costs more than loading with it
+
+
+def _payload_schema(event_type: str) -> Schema:
+    if event_type not in _PAYLOADS:
+        _PAYLOADS[event_type] = CATALOGUE[event_type].schema()
+    return _PAYLOADS[event_type]
+
+
 def parse_message(message: Any) -> Event:
     """Check a received message: the envelope, a known type and version, and the payload's contract."""
     if not isinstance(message, dict):
         raise InvalidEvent("the envelope is not a JSON object")
     try:
-        data = EnvelopeSchema().load(message)
+        data = _ENVELOPE.load(message)
     except ValidationError as exc:
         raise InvalidEvent("the envelope does not validate", _as_dict(exc.messages)) from exc
     contract = CATALOGUE.get(data["type"])
@@ -86,7 +96,7 @@ def parse_message(message: Any) -> Event:
             {"version": [f"this service reads version {contract.version}"]},
         )
     try:
-        payload = contract.schema().load(data["payload"])
+        payload = _payload_schema(data["type"]).load(data["payload"])
     except ValidationError as exc:
         raise InvalidEvent(f"payload of {data['type']} does not validate", _as_dict(exc.messages)) from exc
     return Event(

@@ -64,9 +64,17 @@ def start_heartbeat(client: redis.Redis, service: str) -> Heartbeat:
     return Heartbeat(client, service).start()
 
 
+_last_recorded: dict[str, float] = {}
+
+
 def record_consumed(client: redis.Redis, service: str) -> None:
+    """Note that the worker consumed; at most once a second, so a busy worker does not pay a round trip per event."""
+    now = time.time()
+    if now - _last_recorded.get(service, 0.0) < 1.0:
+        return
     try:
-        client.set(consumed_key(service), time.time())
+        client.set(consumed_key(service), now)
+        _last_recorded[service] = now
     except redis.RedisError:
         pass
 
