@@ -56,19 +56,6 @@ class Event:
         }
 
 
-def make_event(event_type: str, *, shop_id: str | None, source: str, payload: dict[str, Any]) -> Event:
-    """Build an event whose payload is checked against its contract (raises InvalidEvent)."""
-    contract = CATALOGUE.get(event_type)
-    if contract is None:
-        raise InvalidEvent(f"unknown event type {event_type!r}", {"type": ["no contract for this event type"]})
-    schema = contract.schema()
-    try:
-        normalised = schema.dump(schema.load(payload))
-    except ValidationError as exc:
-        raise InvalidEvent(f"payload of {event_type} does not validate", _as_dict(exc.messages)) from exc
-    return Event(type=event_type, shop_id=shop_id, source=source, payload=normalised, version=contract.version)
-
-
 _ENVELOPE = EnvelopeSchema()
 _PAYLOADS: dict[str, Schema] = {}  # built once per event type: building a schema costs more than loading with it
 
@@ -77,6 +64,19 @@ def _payload_schema(event_type: str) -> Schema:
     if event_type not in _PAYLOADS:
         _PAYLOADS[event_type] = CATALOGUE[event_type].schema()
     return _PAYLOADS[event_type]
+
+
+def make_event(event_type: str, *, shop_id: str | None, source: str, payload: dict[str, Any]) -> Event:
+    """Build an event whose payload is checked against its contract (raises InvalidEvent)."""
+    contract = CATALOGUE.get(event_type)
+    if contract is None:
+        raise InvalidEvent(f"unknown event type {event_type!r}", {"type": ["no contract for this event type"]})
+    schema = _payload_schema(event_type)
+    try:
+        normalised = schema.dump(schema.load(payload))
+    except ValidationError as exc:
+        raise InvalidEvent(f"payload of {event_type} does not validate", _as_dict(exc.messages)) from exc
+    return Event(type=event_type, shop_id=shop_id, source=source, payload=normalised, version=contract.version)
 
 
 def parse_message(message: Any) -> Event:
