@@ -43,10 +43,10 @@ def platform_catalog(platform: str) -> dict[str, Any]:
     """The platform's catalog expanded: templates, products and one SKU per combination of options."""
     raw = yaml.safe_load((CATALOG_DIR / f"{platform}.yaml").read_text(encoding="utf-8"))
     products = []
-    for position, item in enumerate(raw["products"]):
+    for rank, item in enumerate(raw["products"]):
         names = list(item["options"])
         skus = []
-        for combo in itertools.product(*(item["options"][name] for name in names)):
+        for position, combo in enumerate(itertools.product(*(item["options"][name] for name in names))):
             pairs = [option_value(value) for value in combo]
             raw_values = [str(value) for value in combo]
             price = to_cents(item["price"]) + sum(to_cents(item.get("extra", {}).get(v, "0")) for v in raw_values)
@@ -61,6 +61,7 @@ def platform_catalog(platform: str) -> dict[str, Any]:
                     },
                     "price_cents": price,
                     "stock": stock,
+                    "position": position,
                 }
             )
         products.append(
@@ -72,7 +73,7 @@ def platform_catalog(platform: str) -> dict[str, Any]:
                 "selling_points": [dict(zip(("en", "zh"), p.split("|", 1), strict=True)) for p in item["points"]],
                 "weight_grams": int(item["weight"]),
                 "shipping_template": item["template"],
-                "position": position,
+                "position": rank,
                 "skus": skus,
             }
         )

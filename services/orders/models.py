@@ -58,6 +58,7 @@ class Sku(Base):
     options_zh: Mapped[dict[str, str]] = mapped_column(JSON)
     price_cents: Mapped[int] = mapped_column(Integer)
     stock: Mapped[int] = mapped_column(Integer)  # units still available: reserved by orders as they are placed
+    position: Mapped[int] = mapped_column(Integer)  # the order of the options in the catalog (M before L before XL)
 
     __table_args__ = (
         ForeignKeyConstraint(["shop_id", "product_id"], ["products.shop_id", "products.product_id"]),

@@ -20,14 +20,23 @@ def _with_skus(session, shop, products: list[Product]) -> list[dict]:
         for sku in session.scalars(
             select(Sku)
             .where(Sku.shop_id == shop.id, Sku.product_id.in_([p.product_id for p in products]))
-            .order_by(Sku.sku)
+            .order_by(Sku.position)
         ):
             skus.setdefault(sku.product_id, []).append(sku)
     return [
-        {**{c: getattr(p, c) for c in ProductOut().fields if hasattr(p, c)}, "currency": shop.currency,
-         "skus": skus.get(p.product_id, [])}
+        {
+            "product_id": p.product_id,
+            "title": p.title,
+            "title_zh": p.title_zh,
+            "category": p.category,
+            "selling_points": p.selling_points,
+            "weight_grams": p.weight_grams,
+            "shipping_template": p.shipping_template,
+            "currency": shop.currency,
+            "skus": skus.get(p.product_id, []),
+        }
         for p in products
-    ]  # fmt: skip
+    ]
 
 
 @catalog_api.route("/shops/<shop_id>/products")

@@ -270,6 +270,7 @@ def upgrade() -> None:
         sa.Column("options_zh", sa.JSON(), nullable=False),
         sa.Column("price_cents", sa.Integer(), nullable=False),
         sa.Column("stock", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id", "product_id"],
             ["products.shop_id", "products.product_id"],

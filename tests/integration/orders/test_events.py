@@ -34,6 +34,7 @@ def test_a_new_shop_opens_with_its_platforms_catalog(stack):
     expected = platform_catalog("aliexpress")["products"]
     assert [p["product_id"] for p in products] == [p["product_id"] for p in expected]
     assert sum(len(p["skus"]) for p in products) == sum(len(p["skus"]) for p in expected)
+    assert [s["sku"] for s in products[4]["skus"]] == [s["sku"] for s in expected[4]["skus"]]  # S, M, L, XL, XXL
     assert products[0]["title_zh"] and products[0]["currency"] == "USD"
     templates = stack.client("orders").get(f"/shops/{shop_id}/shipping-templates").get_json()
     assert {t["code"] for t in templates} == {"standard", "economy", "heavy"}
