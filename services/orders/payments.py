@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from services.orders.models import Order, Payment, new_id
 from services.orders.money import from_cents
 from services.orders.order_state import load_order, next_state, order_ref, require_state
@@ -15,7 +17,7 @@ FAILURE_REASONS = ("declined", "insufficient_funds", "3ds_timeout", "card_expire
 
 
 def attempt_payment(
-    session,
+    session: Session,
     shop_id: str,
     order_id: str,
     profile: dict[str, Any],

@@ -200,14 +200,27 @@ def _loaded(session: Session, shop_id: str, order_id: str, return_id: str) -> tu
     return order, load_return(session, shop_id, order.id, return_id)
 
 
-def approve_return(session, shop_id, order_id, return_id, profile, *, agent_id, note, return_address, now):
+def approve_return(
+    session: Session,
+    shop_id: str,
+    order_id: str,
+    return_id: str,
+    profile: dict[str, Any],
+    *,
+    agent_id: str,
+    note: str,
+    return_address: dict[str, Any] | None,
+    now: datetime,
+) -> ReturnRequest:
     order, ret = _loaded(session, shop_id, order_id, return_id)
     return approve_loaded_return(
         session, order, ret, profile, agent_id=agent_id, note=note, return_address=return_address, now=now
     )
 
 
-def reject_return(session, shop_id, order_id, return_id, *, agent_id, note, now):
+def reject_return(
+    session: Session, shop_id: str, order_id: str, return_id: str, *, agent_id: str, note: str, now: datetime
+) -> ReturnRequest:
     order, ret = _loaded(session, shop_id, order_id, return_id)
     return reject_loaded_return(session, order, ret, agent_id=agent_id, note=note, now=now)
 

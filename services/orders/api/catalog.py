@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from services.orders.api.shop_context import db, shop_context
 from services.orders.models import Product, ShippingTemplate, Sku
 from services.orders.schemas import ProductOut, ProductQuery, ShippingTemplateOut
 from shoplab.errors import NotFound
+from shoplab.shops.replica import ShopCopy
 
 catalog_api = Blueprint("catalog", __name__, description="Products, SKUs, stock and shipping templates")
 
 
-def _with_skus(session, shop, products: list[Product]) -> list[dict]:
+def _with_skus(session: Session, shop: ShopCopy, products: list[Product]) -> list[dict]:
     skus: dict[str, list[Sku]] = {}
     if products:
         for sku in session.scalars(
