@@ -26,10 +26,16 @@ rows = Table(
 )
 
 
+def create_table(url: str) -> None:
+    """Before gunicorn starts: its workers would otherwise race to create the table."""
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
 def create_app() -> Flask:
     engine = make_engine(os.environ["BARE_DATABASE_URL"])
     writer = engine.execution_options(sqlite_immediate=True)
-    metadata.create_all(engine)
     app = Flask("bare")
 
     @app.post("/rows")

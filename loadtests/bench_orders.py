@@ -200,12 +200,14 @@ def main() -> int:
     )
     (root / "var").mkdir(parents=True, exist_ok=True)
 
+    from loadtests.bare_insert_app import create_table
     from shoplab.redis_server import start_redis
 
     processes: list[subprocess.Popen] = []
     try:
         processes.append(start_redis(redis_port, root / "redis", root / "redis.log"))
         shop_id = open_bench_shop()
+        create_table(env["BARE_DATABASE_URL"])
         script = root / "order.lua"
         script.write_text(LUA % {"skus": ", ".join(f'"{s}"' for s in SKUS), "token": token})
 
