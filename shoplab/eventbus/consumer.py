@@ -44,11 +44,15 @@ class Consumer:
             with self.sessions() as session, session.begin():
                 # One statement claims the event: a second delivery inserts nothing (and, when it runs at the same
                 # moment on PostgreSQL, waits for the first to commit, then inserts nothing).
-                claimed = session.execute(
-                    _claim_statement(session.get_bind().dialect.name),
+                dialect = session.get_bind().dialect.name
+                claim = session.execute(
+                    _claim_statement(dialect),
                     {"event_id": event.id, "type": event.type, "occurred_at": event.occurred_at, "handled_at": _now()},
-                ).first()
-                if claimed is None:
+                )
+                # psycopg reports no row count for this statement, hence RETURNING there; SQLite's count is exact
+                # (and RETURNING would need SQLite 3.35, newer than some distributions ship)
+                claimed = claim.first() is not None if dialect == "postgresql" else claim.rowcount == 1
+                if not claimed:
                     return DUPLICATE
                 self.handlers[event.type](session, event)
         except IntegrityError:
@@ -103,14 +107,12 @@ class Consumer:
 @cache
 def _claim_statement(dialect: str):
     """INSERT into the inbox that inserts nothing when the event id is there already; built once per dialect."""
-    if dialect == "postgresql":
-        insert = postgresql_insert
-    elif dialect == "sqlite":
-        insert = sqlite_insert
-    else:
-        raise NotImplementedError(f"no inbox claim for {dialect}")
     inbox = InboxEntry.__table__
-    return insert(inbox).on_conflict_do_nothing(index_elements=["event_id"]).returning(inbox.c.event_id)
+    if dialect == "postgresql":
+        return postgresql_insert(inbox).on_conflict_do_nothing(index_elements=["event_id"]).returning(inbox.c.event_id)
+    if dialect == "sqlite":
+        return sqlite_insert(inbox).on_conflict_do_nothing(index_elements=["event_id"])
+    raise NotImplementedError(f"no inbox claim for {dialect}")
 
 
 def _field(message: Any, name: str) -> str | None:
