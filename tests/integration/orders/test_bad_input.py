@@ -117,3 +117,38 @@ def test_another_shops_order_is_not_found(sqlite_stack, shop):
     other = open_shop(sqlite_stack, "taobao")
     error = refused(sqlite_stack, "post", f"/shops/{other}/orders/{order['id']}/payments", {"method": "alipay"}, 404)
     assert error["fields"] == {"order_id": ["unknown order"]}
+
+
+def test_payment_amount_must_be_the_total(sqlite_stack, shop):
+    order = place(sqlite_stack, shop)
+    path = f"/shops/{shop}/orders/{order['id']}/payments"
+    error = refused(sqlite_stack, "post", path, {"method": "alipay", "amount": "1.00"}, 422)
+    assert error["fields"] == {"amount": ["must be 118.00 CNY"]}
+    error = refused(sqlite_stack, "post", path, {"method": "card", "result": "failed"}, 422)
+    assert "failure_reason" in error["fields"]
+
+
+@pytest.mark.parametrize("amount", ["0", "-5.00", "abc"])
+def test_refund_amount_must_be_positive(sqlite_stack, shop, amount):
+    order = place(sqlite_stack, shop)
+    pay(sqlite_stack, shop, order["id"])
+    path = f"/shops/{shop}/orders/{order['id']}/refunds"
+    error = refused(sqlite_stack, "post", path, {"kind": "refund_only", "reason": "quality", "amount": amount}, 422)
+    assert "amount" in error["fields"]
+
+
+def test_unknown_reason_kind_and_ids(sqlite_stack, shop):
+    order = place(sqlite_stack, shop)
+    pay(sqlite_stack, shop, order["id"])
+    base = f"/shops/{shop}/orders/{order['id']}"
+    error = refused(sqlite_stack, "post", f"{base}/refunds", {"kind": "refund_only", "reason": "bored"}, 422)
+    assert "reason" in error["fields"]
+    error = refused(sqlite_stack, "post", f"{base}/refunds/nope/approve", {"agent_id": "a1"}, 404)
+    assert error["fields"] == {"refund_id": ["unknown refund"]}
+    error = refused(sqlite_stack, "post", f"{base}/reminders/nope/note", {"outcome": "no_reply", "noted_by": "a1"}, 404)
+    assert error["fields"] == {"reminder_id": ["unknown reminder"]}
+    shipment = ship(sqlite_stack, shop, order["id"]).get_json()
+    error = refused(sqlite_stack, "post", f"{base}/shipments/{shipment['id']}/exceptions", {"kind": "alien"}, 422)
+    assert "kind" in error["fields"]
+    error = refused(sqlite_stack, "post", f"{base}/shipments/nope/exceptions", {"kind": "delay"}, 404)
+    assert error["fields"] == {"shipment_id": ["unknown shipment"]}
