@@ -106,7 +106,13 @@ def test_workers_reconnect_after_a_redis_restart_and_nothing_committed_is_lost(o
     def all_handled() -> bool:
         return all(set(committed_events(stack, service)) <= set(_handled(stack, service)) for service in SUBSCRIBERS)
 
-    eventually(all_handled, timeout=45, interval=0.5, message="every committed event handled after the restart")
+    try:
+        eventually(all_handled, timeout=45, interval=0.5, message="every committed event handled after the restart")
+    except AssertionError as exc:  # say what is missing where, and what the workers said
+        missing = {s: len(set(committed_events(stack, s)) - set(_handled(stack, s))) for s in SUBSCRIBERS}
+        queues = {s: stack.redis.llen(s) for s in SUBSCRIBERS}
+        logs = "\n".join(f"--- {w.node}\n{w.log()[-2500:]}" for w in stack.workers)
+        raise AssertionError(f"missing {missing}, unsent {_unsent(stack)}, queued {queues}\n{logs}") from exc
     eventually(lambda: _unsent(stack) == 0, timeout=10, message="the whole outbox is marked sent")
     for service in SUBSCRIBERS:
         eventually(lambda service=service: queue_idle(stack, service), timeout=10, message=f"{service} drained")
