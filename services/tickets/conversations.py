@@ -140,18 +140,23 @@ def open_ticket(
 def add_system_event(session: Session, ticket: Ticket, text: str, at: datetime | None = None) -> Message:
     """What the world told the ticket (an order event), shown to the agent, never to the buyer."""
     at = at or _now()
+    message = _system_message(session, ticket, "event", text, at)
+    ticket.updated_at = at
+    return message
+
+
+def _system_message(session: Session, ticket: Ticket, kind: str, text: str, at: datetime) -> Message:
     message = Message(
         shop_id=ticket.shop_id,
         ticket_id=ticket.id,
         author="system",
-        kind="event",
+        kind=kind,
         body=text,
         channel=ticket.channel,
         language=ticket.language,
         created_at=at,
     )
     session.add(message)
-    ticket.updated_at = at
     session.flush()
     return message
 
@@ -256,18 +261,7 @@ def _buyer_message(
 
 def _auto_reply(session: Session, ticket: Ticket, text: str, at: datetime) -> Message:
     """首句回复: sent for the buyer to see at once; it closes no round and is never a human reply."""
-    message = Message(
-        shop_id=ticket.shop_id,
-        ticket_id=ticket.id,
-        author="system",
-        kind="auto_reply",
-        body=text,
-        channel=ticket.channel,
-        language=ticket.language,
-        created_at=at,
-    )
-    session.add(message)
-    session.flush()
+    message = _system_message(session, ticket, "auto_reply", text, at)
     publish_ticket_event(
         session,
         "message.replied",
