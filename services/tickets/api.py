@@ -69,21 +69,6 @@ def _policy_out(p: policy.Policy) -> dict:
     }
 
 
-def _message_out(m) -> dict:
-    return {
-        "id": m.id,
-        "author": m.author,
-        "kind": m.kind,
-        "agent_id": m.agent_id,
-        "body": m.body,
-        "channel": m.channel,
-        "language": m.language,
-        "created_at": m.created_at,
-        "phrase_id": m.phrase_id,
-        "warnings": [],
-    }
-
-
 @blp.route("/shops/<shop_id>/tickets")
 class Tickets(MethodView):
     @blp.arguments(TicketOpenIn)
@@ -183,7 +168,7 @@ class TicketMessages(MethodView):
                     channel=data["channel"],
                     await_buyer=data["await_buyer"],
                 )
-            out = _message_out(message)
+            out = conversations.message_view(message)
             out["warnings"] = [w.to_dict() for w in warnings]
             return {"ticket": conversations.summary(ticket), "message": out, "warnings": out["warnings"]}
 
@@ -196,7 +181,7 @@ class TicketNotes(MethodView):
         """An internal note for colleagues; the buyer never sees it."""
         with _db().writing() as session:
             ticket = conversations.get_ticket(session, shop_id, ticket_id)
-            return _message_out(conversations.add_note(session, ticket, data["agent_id"], data["body"]))
+            return conversations.message_view(conversations.add_note(session, ticket, data["agent_id"], data["body"]))
 
 
 @blp.route("/shops/<shop_id>/tickets/<ticket_id>/claim")

@@ -535,25 +535,26 @@ def rounds_of(session: Session, ticket: Ticket) -> list[ReplyRound]:
     )
 
 
+def message_view(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "author": m.author,
+        "kind": m.kind,
+        "agent_id": m.agent_id,
+        "body": m.body,
+        "channel": m.channel,
+        "language": m.language,
+        "created_at": m.created_at,
+        "phrase_id": m.phrase_id,
+        "warnings": json.loads(m.warnings) if m.warnings else [],
+    }
+
+
 def view(session: Session, ticket: Ticket, audience: str = "agent") -> dict[str, Any]:
     """A ticket as the agent's screen shows it: messages, the order beside them, SLA due times."""
     facts = session.get(OrderFacts, (ticket.shop_id, ticket.order_id)) if ticket.order_id else None
     data = summary(ticket)
-    data["messages"] = [
-        {
-            "id": m.id,
-            "author": m.author,
-            "kind": m.kind,
-            "agent_id": m.agent_id,
-            "body": m.body,
-            "channel": m.channel,
-            "language": m.language,
-            "created_at": m.created_at,
-            "phrase_id": m.phrase_id,
-            "warnings": json.loads(m.warnings) if m.warnings else [],
-        }
-        for m in messages_of(session, ticket, audience)
-    ]
+    data["messages"] = [message_view(m) for m in messages_of(session, ticket, audience)]
     if audience == "agent":
         data["rounds"] = [
             {
