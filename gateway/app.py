@@ -17,7 +17,7 @@ from shoplab.plumbing.web import base_app
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app, api = base_app("gateway", SPEC.title, config)
-    runtime = ServiceRuntime(SPEC, app.config.get("DATABASE_URL"))
+    runtime = ServiceRuntime(SPEC, app.config.get("DATABASE_URL"), relay_thread=True)
     runtime.migrate()
     app.extensions["shoplab"] = runtime
     install_metrics(app, runtime)

@@ -7,9 +7,12 @@ from typing import Any
 from flask import Flask
 
 from services.orders.api import BLUEPRINTS
+from services.orders.order_writer import OrderWriter
 from services.orders.service import SPEC
-from shoplab.plumbing.web import build_service_app
+from shoplab.plumbing.web import build_service_app, runtime_of
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    return build_service_app(SPEC, blueprints=BLUEPRINTS, config=config)
+    app = build_service_app(SPEC, blueprints=BLUEPRINTS, config=config)
+    app.extensions["orders.writer"] = OrderWriter(runtime_of(app).db)
+    return app

@@ -23,8 +23,9 @@ from services.orders.order_state import (
     require_state,
 )
 from services.orders.shipping_rates import quote
-from shoplab.errors import InvalidInput
-from shoplab.eventbus.outbox import publish
+from shoplab.errors import Conflict, InvalidInput
+from shoplab.eventbus.envelope import Event
+from shoplab.eventbus.outbox import prepare, publish, record
 from shoplab.shops.replica import ShopCopy
 
 # The lines' SKUs, their products and the products' shipping templates, in one query built once.
@@ -49,7 +50,7 @@ class OrderDraft:
     shop_id: str
     order: dict[str, Any]  # the orders row
     lines: list[dict[str, Any]]  # the order_lines rows
-    event: dict[str, Any]  # the order.placed payload
+    event: Event  # order.placed, its payload already checked against its contract
 
 
 def draft_order(
@@ -132,7 +133,7 @@ def draft_order(
         }
         for line in lines
     ]
-    event = {
+    payload = {
         "order_id": order_id,
         "order_no": order["order_no"],
         "customer_id": buyer["customer_id"],
@@ -153,6 +154,7 @@ def draft_order(
         "placed_at": now,
         "pay_by": order["pay_by"],
     }
+    event = prepare(session, "order.placed", shop_id=shop.id, payload=payload)  # checked before the write lock
     return OrderDraft(shop_id=shop.id, order=order, lines=order_lines, event=event)
 
 
@@ -162,10 +164,29 @@ INSERT_LINES = insert(OrderLine.__table__)
 
 def record_order(session: Session, draft: OrderDraft) -> None:
     """Reserve the stock and insert the order, its lines and its ``order.placed`` event: all or nothing."""
-    publish(session, "order.placed", shop_id=draft.shop_id, payload=draft.event)  # validated before the lock is taken
-    stock.reserve(session, draft.shop_id, draft.lines)
-    session.execute(INSERT_ORDER, [draft.order])
-    session.execute(INSERT_LINES, draft.lines)
+    (refused,) = record_orders(session, [draft])
+    if refused is not None:
+        raise refused
+
+
+def record_orders(session: Session, drafts: list[OrderDraft]) -> list[Conflict | None]:
+    """Record several drafted orders in one transaction, each on its own: an order whose stock runs short is refused
+    (its outcome is the Conflict) and leaves the stock as it found it; the others are inserted with their events."""
+    outcomes: list[Conflict | None] = []
+    placed: list[OrderDraft] = []
+    for draft in drafts:
+        try:
+            stock.reserve(session, draft.shop_id, draft.lines)
+        except Conflict as refused:
+            outcomes.append(refused)
+            continue
+        outcomes.append(None)
+        placed.append(draft)
+    if placed:
+        record(session, [draft.event for draft in placed])
+        session.execute(INSERT_ORDER, [draft.order for draft in placed])
+        session.execute(INSERT_LINES, [line for draft in placed for line in draft.lines])
+    return outcomes
 
 
 def place_order(

@@ -17,12 +17,24 @@ RESERVE = (
 )
 
 
+GIVE_BACK = (
+    update(SKUS)
+    .where(SKUS.c.shop_id == bindparam("in_shop"), SKUS.c.sku == bindparam("the_sku"))
+    .values(stock=SKUS.c.stock + bindparam("qty"))
+)
+
+
 def reserve(session: Session, shop_id: str, lines: list[dict]) -> None:
     """One conditional UPDATE per line (``stock >= quantity``): of two buyers racing for the last unit, the second
-    finds no row to update and is refused, on any backend, without a read-then-write window."""
+    finds no row to update and is refused, on any backend, without a read-then-write window.
+
+    All or nothing: a line that cannot be had gives back the lines taken before it, so an order refused inside a
+    transaction that records other orders leaves the stock as it found it."""
     for index, line in enumerate(lines):
         taken = session.execute(RESERVE, {"in_shop": shop_id, "the_sku": line["sku"], "qty": line["quantity"]}).rowcount
         if taken != 1:
+            for given in lines[:index]:
+                session.execute(GIVE_BACK, {"in_shop": shop_id, "the_sku": given["sku"], "qty": given["quantity"]})
             available = session.scalar(select(Sku.stock).where(Sku.shop_id == shop_id, Sku.sku == line["sku"]))
             raise Conflict(
                 f"only {available} of {line['sku']} left",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -24,21 +24,42 @@ SOURCE = "shoplab.service"  # session.info key: the service that owns the sessio
 Send = Callable[[str, dict[str, Any]], None]  # (subscriber queue, message) -> None; raises when it cannot
 
 
+# A Core insert built once: on the hot paths it costs a third of an ORM add and its flush.
+INSERT_OUTBOX = insert(OutboxMessage.__table__)
+
+
 def publish(session: Session, event_type: str, *, shop_id: str | None, payload: dict[str, Any]) -> Event:
     """Record an event in the same transaction as the state change that caused it."""
-    event = make_event(event_type, shop_id=shop_id, source=session.info.get(SOURCE, "unknown"), payload=payload)
-    session.add(
-        OutboxMessage(
-            id=event.id,
-            type=event.type,
-            shop_id=shop_id,
-            message=json.dumps(event.to_message()),
-            created_at=event.occurred_at,
-            attempts=0,
-        )
-    )
-    session.info.setdefault(PENDING, []).append(event)
+    event = prepare(session, event_type, shop_id=shop_id, payload=payload)
+    record(session, [event])
     return event
+
+
+def prepare(session: Session, event_type: str, *, shop_id: str | None, payload: dict[str, Any]) -> Event:
+    """The event, its payload checked against its contract (raises InvalidEvent), not recorded yet: hot paths check
+    before they take the write lock."""
+    return make_event(event_type, shop_id=shop_id, source=session.info.get(SOURCE, "unknown"), payload=payload)
+
+
+def record(session: Session, events: list[Event]) -> None:
+    """Write prepared events to the outbox in the session's transaction; they are relayed after it commits."""
+    if not events:
+        return
+    session.execute(
+        INSERT_OUTBOX,
+        [
+            {
+                "id": event.id,
+                "type": event.type,
+                "shop_id": event.shop_id,
+                "message": json.dumps(event.to_message()),
+                "created_at": event.occurred_at,
+                "attempts": 0,
+            }
+            for event in events
+        ],
+    )
+    session.info.setdefault(PENDING, []).extend(events)
 
 
 class Relay:
@@ -50,6 +71,7 @@ class Relay:
 
     def __init__(self, engine: Engine, send: Send) -> None:
         self.engine = engine
+        self.writer = engine.execution_options(sqlite_immediate=True)  # marks queue with the other writers
         self.send = send
 
     def relay(self, events: list[Event]) -> int:
@@ -99,7 +121,7 @@ class Relay:
     def _mark_sent(self, event_ids: list[str]) -> None:
         if not event_ids:
             return
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(event_ids))
@@ -107,7 +129,7 @@ class Relay:
             )
 
     def _record_failure(self, event_ids: list[str], error: str) -> None:
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(event_ids))

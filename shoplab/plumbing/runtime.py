@@ -14,6 +14,7 @@ from shoplab import settings
 from shoplab.eventbus.celery_setup import QueueSender
 from shoplab.eventbus.consumer import Consumer, Handler
 from shoplab.eventbus.outbox import Relay
+from shoplab.eventbus.relay_thread import RelayThread
 from shoplab.eventbus.subscriptions import SUBSCRIPTIONS
 from shoplab.plumbing.database import Database, upgrade_schema
 
@@ -39,14 +40,17 @@ class ServiceSpec:
 class ServiceRuntime:
     """Database, relay, consumer and Redis client of one service in one process (created after any fork)."""
 
-    def __init__(self, spec: ServiceSpec, database_url: str | None = None) -> None:
+    def __init__(self, spec: ServiceSpec, database_url: str | None = None, *, relay_thread: bool = False) -> None:
         self.spec = spec
         self.database_url = database_url or settings.database_url(spec.name)
+        # Web processes relay from a thread so requests do not wait on Redis; workers and scripts relay inline.
+        self.relay_thread = relay_thread
 
     @cached_property
     def db(self) -> Database:
         db = Database(self.spec.name, self.database_url)
-        db.relay = Relay(db.engine, QueueSender())
+        relay = Relay(db.engine, QueueSender())
+        db.relay = RelayThread(relay) if self.relay_thread else relay
         return db
 
     @cached_property

@@ -52,7 +52,7 @@ def build_service_app(
     spec: ServiceSpec, blueprints: Iterable[Blueprint], config: dict[str, Any] | None = None
 ) -> Flask:
     app, api = base_app(spec.name, spec.title or f"ShopLab {spec.name}", config)
-    runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"))
+    runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"), relay_thread=True)
     runtime.migrate()
     app.extensions["shoplab"] = runtime
     require_internal_token(app, app.config.get("INTERNAL_TOKEN") or settings.internal_token())

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.orders import ordering, payments
-from services.orders.api.shop_context import db, shop_context
+from services.orders.api.shop_context import db, order_writer, shop_context
 from services.orders.models import Order, Payment
 from services.orders.money import to_cents
 from services.orders.order_state import load_order
@@ -58,8 +58,7 @@ class OrderList(MethodView):
                 shipping_carrier=data["shipping_carrier"],
                 now=ctx.now,
             )
-        with db().writing() as session:
-            ordering.record_order(session, draft)
+        order_writer().record(draft)
         return {**draft.order, "lines": draft.lines}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from services.orders.order_writer import OrderWriter
 from shoplab.plumbing.database import Database
 from shoplab.shops.profiles import load_profile
 from shoplab.shops.replica import ShopCopy, get_shop
@@ -16,6 +17,10 @@ from shoplab.shops.replica import ShopCopy, get_shop
 
 def db() -> Database:
     return current_app.extensions["shoplab"].db
+
+
+def order_writer() -> OrderWriter:
+    return current_app.extensions["orders.writer"]
 
 
 @dataclass(frozen=True)

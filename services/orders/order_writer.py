@@ -1,0 +1,27 @@
+"""Recording placed orders from one thread of the web process, many orders a transaction.
+
+A database takes one writer at a time (SQLite by design, PostgreSQL on the hot SKU rows), so request threads that
+each open a write transaction for their order mostly queue for the lock. Here they hand their checked and priced
+drafts to one thread, which records whatever drafts are waiting in one short transaction (see
+:func:`ordering.record_orders`) and answers each request with its own outcome.
+"""
+
+from __future__ import annotations
+
+from services.orders.ordering import OrderDraft, record_orders
+from shoplab.plumbing.batch_thread import BatchThread
+from shoplab.plumbing.database import Database
+
+
+class OrderWriter:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.thread: BatchThread[OrderDraft] = BatchThread("orders-writer", self._write, max_batch=100)
+
+    def record(self, draft: OrderDraft) -> None:
+        """Reserve the draft's stock and insert it with its event; raises the Conflict of a line out of stock."""
+        self.thread.call(draft)
+
+    def _write(self, drafts: list[OrderDraft]) -> list:
+        with self.db.writing() as session:
+            return record_orders(session, drafts)
