@@ -76,14 +76,20 @@ class Relay:
 
     def relay(self, events: list[Event]) -> int:
         """Send the events of one commit, all in one round trip to Redis when the sender can batch."""
+        if not self.send_now(events):
+            return 0
+        self.mark_sent([event.id for event in events])
+        return len(events)
+
+    def send_now(self, events: list[Event]) -> bool:
+        """Send without marking; False (logged) when the broker would not take them: the sweep will try again."""
         try:
             self._fan_out([event.to_message() for event in events])
-        except Exception as exc:  # the sweep will try again; the caller's commit already stands
+        except Exception as exc:  # the caller's commit already stands
             # Give up at once: the broker is likely away and the caller (a request) must not wait on it.
             log.warning("relay of %d event(s) failed, left for the sweep: %s", len(events), exc)
-            return 0
-        self._mark_sent([event.id for event in events])
-        return len(events)
+            return False
+        return True
 
     def sweep(self, *, older_than: timedelta = timedelta(seconds=2), limit: int = 500, chunk: int = 100) -> int:
         """Send what is still unsent after ``older_than``: the repair path for a crash between commit and send."""
@@ -105,7 +111,7 @@ class Relay:
                 self._record_failure([event_id for event_id, _ in part], str(exc))
                 log.warning("sweep could not send %d event(s): %s", len(part), exc)
                 break  # the broker is likely down; the next sweep tries again
-            self._mark_sent([event_id for event_id, _ in part])
+            self.mark_sent([event_id for event_id, _ in part])
             sent += len(part)
         return sent
 
@@ -118,7 +124,7 @@ class Relay:
         for service, message in deliveries:
             self.send(service, message)
 
-    def _mark_sent(self, event_ids: list[str]) -> None:
+    def mark_sent(self, event_ids: list[str]) -> None:
         if not event_ids:
             return
         with self.writer.begin() as conn:
