@@ -1,0 +1,65 @@
+"""Several orders recorded in one transaction (how the web process's order writer works): each on its own."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, update
+
+from services.orders import ordering
+from services.orders.models import Order, Sku
+from shoplab.errors import Conflict
+from shoplab.shops.profiles import load_profile
+from tests.unit.orders.conftest import START, add_shop, events
+
+TAOBAO = load_profile("taobao")
+BUYER = {"customer_id": "c1", "name": "王小明", "country": "CN", "timezone": "Asia/Shanghai", "language": "zh"}
+ADDRESS = {"recipient": "王小明", "line1": "文三路 90 号", "city": "杭州", "country": "CN"}
+SHIRT, FLASK = "TB1001-BLACK-M", "TB1006-SKYBLUE"
+
+
+def set_stock(db, sku: str, units: int) -> None:
+    with db.writing() as session:
+        session.execute(update(Sku).where(Sku.shop_id == "shop1", Sku.sku == sku).values(stock=units))
+
+
+def stock(db, sku: str) -> int:
+    with db.reading() as session:
+        return session.scalar(select(Sku.stock).where(Sku.shop_id == "shop1", Sku.sku == sku))
+
+
+def draft(db, shop, lines):
+    with db.reading() as session:
+        return ordering.draft_order(
+            session, shop, TAOBAO, buyer=BUYER, address=ADDRESS, lines=lines, shipping_carrier=None, now=START
+        )
+
+
+def test_an_order_short_of_stock_is_refused_alone_and_leaves_the_stock_as_it_was(db):
+    shop = add_shop(db)
+    set_stock(db, SHIRT, 3)
+    set_stock(db, FLASK, 1)
+    first = draft(db, shop, [{"sku": SHIRT, "quantity": 1}])
+    # a shirt (one is left after the first order) and two flasks (there is one): all or nothing
+    short = draft(db, shop, [{"sku": SHIRT, "quantity": 1}, {"sku": FLASK, "quantity": 2}])
+    last = draft(db, shop, [{"sku": SHIRT, "quantity": 2}])
+    with db.writing() as session:
+        outcomes = ordering.record_orders(session, [first, short, last])
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], Conflict)
+    assert outcomes[1].fields == {"lines": {"1": {"quantity": ["only 1 left in stock"]}}}
+    assert stock(db, SHIRT) == 0 and stock(db, FLASK) == 1  # the short order's shirt went back before the last order
+    with db.reading() as session:
+        placed = set(session.scalars(select(Order.id)))
+        assert session.scalar(select(func.count()).select_from(Order)) == 2
+    assert placed == {first.order["id"], last.order["id"]}
+    assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [first.order["id"], last.order["id"]]
+
+
+def test_record_order_raises_the_conflict_of_its_one_order(db):
+    shop = add_shop(db)
+    set_stock(db, FLASK, 0)
+    refused = draft(db, shop, [{"sku": FLASK, "quantity": 1}])
+    with pytest.raises(Conflict) as refused_with, db.writing() as session:
+        ordering.record_order(session, refused)
+    assert refused_with.value.details == {"available": 0, "sku": FLASK}
+    assert events(db, "order.placed") == []
