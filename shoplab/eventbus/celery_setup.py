@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from celery import Celery
+from kombu.utils.uuid import uuid
 
 from shoplab.settings import WorkerSettings, redis_url
 
@@ -70,16 +71,31 @@ class QueueSender:
         self.send_all([(service, message)])
 
     def send_all(self, deliveries: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Many messages in one Redis pipeline: one round trip (and one AOF fsync) instead of one per message."""
+        """Many messages in one Redis pipeline: one round trip (and one AOF fsync) instead of one per message.
+
+        Each is a Celery task message (protocol 2) for ``<service>.deliver``, built by Celery's own ``as_task_v2``
+        and pushed straight onto the service's list (the default exchange routes by queue name). ``send_task``
+        would do the same after routing, signals and a queue declaration per message, which cost three times the
+        CPU of building and pushing the message on the relay's hot path."""
+        build = self.app.amqp.as_task_v2
         with self.app.producer_or_acquire() as producer, producer.batch():
             for service, message in deliveries:
-                self.app.send_task(
+                headers, properties, body, _ = build(
+                    uuid(),
                     f"{service}.deliver",
                     args=[message],
-                    queue=service,
-                    retry=False,
-                    producer=producer,
+                    kwargs={},
                     # what logs and monitors show of the message; Celery's own repr of a whole payload is costly
                     argsrepr=f"[{message.get('type')} {message.get('id')}]" if isinstance(message, dict) else "[?]",
                     kwargsrepr="{}",
+                )
+                producer.publish(
+                    body,
+                    exchange="",
+                    routing_key=service,
+                    serializer="json",
+                    headers=headers,
+                    delivery_mode=2,
+                    retry=False,
+                    **properties,
                 )
