@@ -10,6 +10,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -36,10 +37,11 @@ class BatchThread(Generic[Item]):
     daemon: the work it is given must be safe to lose in a crash (the outbox row is the guarantee of the relay; a
     caller of :meth:`call` gets no answer and its client retries)."""
 
-    def __init__(self, name: str, handle: Handle, *, max_batch: int = 200) -> None:
+    def __init__(self, name: str, handle: Handle, *, max_batch: int = 200, linger: float = 0.0) -> None:
         self.name = name
         self.handle = handle
         self.max_batch = max_batch
+        self.linger = linger  # seconds a round waits after its first item, for more to join
         self._lock = threading.Lock()
         self._pid = -1
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
@@ -74,6 +76,8 @@ class BatchThread(Generic[Item]):
     def _run(self, inbox: queue.SimpleQueue[_Job]) -> None:
         while True:
             jobs = [inbox.get()]
+            if self.linger:
+                time.sleep(self.linger)
             while len(jobs) < self.max_batch and not inbox.empty():
                 jobs.append(inbox.get())
             try:
