@@ -50,9 +50,11 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        dbapi_conn = conn.connection.dbapi_connection
         if immediate and gate:
-            conn.connection.dbapi_connection.enter_gate(gate)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            dbapi_conn.enter_gate(gate)
+        # straight to the driver: through SQLAlchemy's execution path this statement cost as much as a query
+        dbapi_conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 _held = threading.local()  # the gates this thread holds: a nested writer of the same thread must not wait on itself
