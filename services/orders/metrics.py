@@ -8,11 +8,14 @@ paid, shipped, first reminded) happened in [from, to), and in the numerator when
 | cancellation rate | orders placed in the period now cancelled / orders placed in the period |
 | average order value (客单价) | paid amount / paying buyers (distinct customers), orders paid in the period |
 | refund rate (退款率) | orders with a completed refund / paid orders |
-| dispute refund rate (纠纷退款率) | orders with a completed refund ruled by a dispute / paid orders |
+| dispute refund rate (纠纷退款率) | orders with a completed refund ruled by platform arbitration / paid orders |
 | payment-reminder success (催付成功率) | reminded unpaid orders later paid / reminded unpaid orders; recovered amount |
 | return rate (退货率) | shipped orders whose goods came back (received, refunded or exchanged) / shipped orders |
 | late shipment rate | orders shipped after their promised handling time (ship_by) / orders shipped |
 | valid tracking rate | parcels with at least one carrier scan / parcels shipped |
+
+A refund the buyer accepted from the shop's proposal in a dispute is a refund, not a ruling: it counts in the refund
+rate only.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def shop_metrics(session: Session, shop_id: str, start: datetime, end: datetime)
         Refund.order_id == Order.id,
         Refund.status == "completed",
         Refund.dispute_id.is_not(None),
+        Refund.reason == "dispute_ruling",
     )
     paid = session.execute(
         select(

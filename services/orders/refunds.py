@@ -214,7 +214,8 @@ def execute_ruling(session: Session, shop_id: str, ruling: dict[str, Any], now: 
         shop_id=shop_id,
         order_id=order.id,
         kind="return_and_refund" if ruling.get("with_return") else "refund_only",
-        reason="dispute_ruling",
+        # the dispute refund rate counts only what the platform ruled, not what the buyer agreed with the shop
+        reason="dispute_ruling" if ruling.get("arbitrated", True) else "dispute_settlement",
         amount_cents=amount,
         status="approved",
         note=ruling.get("reason") or "",
