@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
+import redis
 from celery import Celery
-from kombu.utils.uuid import uuid
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from shoplab.settings import WorkerSettings, redis_url
 
@@ -46,56 +51,67 @@ def make_celery(name: str) -> Celery:
     return app
 
 
-# The relay sends right after the producer's commit, inside the caller's request: when Redis is away it must give
-# up at once and leave the event to the sweep. Celery's default is to retry the connection for ~6 s per send.
-# No retry_on_timeout either: a pipeline that redis-py replays could push its messages twice, so kombu only
-# batches (see send_all) when nothing retries underneath.
-RELAY_TRANSPORT_OPTIONS = {
-    "max_retries": 0,
-    "socket_timeout": 2,
-    "socket_connect_timeout": 2,
-    "retry_on_timeout": False,
-}
-
-
 class QueueSender:
-    """The relay's way onto the queues: one Celery task message per subscriber, on its own durable list."""
+    """The relay's way onto the queues: one Celery task message per subscriber, on its own durable list.
 
-    def __init__(self, app: Celery | None = None) -> None:
-        if app is None:
-            app = make_celery("shoplab-relay")
-            app.conf.broker_transport_options = {**app.conf.broker_transport_options, **RELAY_TRANSPORT_OPTIONS}
-        self.app = app
+    Each message is a Celery task message (protocol 2) for ``<service>.deliver``, its headers and body built by
+    Celery's own ``as_task_v2``, wrapped the way kombu's Redis transport stores a message and pushed with one LPUSH
+    per queue (a pipeline when a round reaches several queues): one round trip and one AOF fsync for the whole round.
+    kombu's own publish path creates a Redis client per message and a pipeline per batch, each rebuilding redis-py's
+    table of 170 response callbacks; with routing and a queue declaration per message it cost the relay three times
+    the CPU. The worker reads these messages with kombu, unchanged (the bus tests run real workers on them).
+
+    The relay runs right after the producer's commit, in a request or a handler: when Redis is away it must give up
+    at once and leave the event to the sweep, so the client neither retries nor waits long."""
+
+    def __init__(self, app: Celery | None = None, url: str | None = None) -> None:
+        self.app = app or make_celery("shoplab-relay")
+        # No retries: a command redis-py replays after a timeout could push its messages twice.
+        self.redis = redis.Redis.from_url(
+            url or redis_url(), socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+        )
 
     def __call__(self, service: str, message: dict[str, Any]) -> None:
         self.send_all([(service, message)])
 
     def send_all(self, deliveries: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Many messages in one Redis pipeline: one round trip (and one AOF fsync) instead of one per message.
+        by_queue: dict[str, list[str]] = {}
+        for service, message in deliveries:
+            by_queue.setdefault(service, []).append(self.task_message(service, message))
+        if len(by_queue) == 1:
+            ((queue, messages),) = by_queue.items()
+            self.redis.lpush(queue, *messages)  # BRPOP takes them from the other end: first pushed, first taken
+        elif by_queue:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for queue, messages in by_queue.items():
+                    pipe.lpush(queue, *messages)
+                pipe.execute()
 
-        Each is a Celery task message (protocol 2) for ``<service>.deliver``, built by Celery's own ``as_task_v2``
-        and pushed straight onto the service's list (the default exchange routes by queue name). ``send_task``
-        would do the same after routing, signals and a queue declaration per message, which cost three times the
-        CPU of building and pushing the message on the relay's hot path."""
-        build = self.app.amqp.as_task_v2
-        with self.app.producer_or_acquire() as producer, producer.batch():
-            for service, message in deliveries:
-                headers, properties, body, _ = build(
-                    uuid(),
-                    f"{service}.deliver",
-                    args=[message],
-                    kwargs={},
-                    # what logs and monitors show of the message; Celery's own repr of a whole payload is costly
-                    argsrepr=f"[{message.get('type')} {message.get('id')}]" if isinstance(message, dict) else "[?]",
-                    kwargsrepr="{}",
-                )
-                producer.publish(
-                    body,
-                    exchange="",
-                    routing_key=service,
-                    serializer="json",
-                    headers=headers,
-                    delivery_mode=2,
-                    retry=False,
+    def task_message(self, service: str, message: dict[str, Any]) -> str:
+        """The message as kombu's Redis transport keeps it on the list: JSON, the task body in base64."""
+        task_id = str(uuid.uuid4())
+        headers, properties, body, _ = self.app.amqp.as_task_v2(
+            task_id,
+            f"{service}.deliver",
+            args=[message],
+            kwargs={},
+            # what logs and monitors show of the message; Celery's own repr of a whole payload is costly
+            argsrepr=f"[{message.get('type')} {message.get('id')}]" if isinstance(message, dict) else "[?]",
+            kwargsrepr="{}",
+        )
+        return json.dumps(
+            {
+                "body": base64.b64encode(json.dumps(body).encode()).decode(),
+                "content-encoding": "utf-8",
+                "content-type": "application/json",
+                "headers": headers,
+                "properties": {
                     **properties,
-                )
+                    "delivery_mode": 2,
+                    "priority": 0,
+                    "body_encoding": "base64",
+                    "delivery_info": {"exchange": "", "routing_key": service},
+                    "delivery_tag": str(uuid.uuid4()),
+                },
+            }
+        )
