@@ -10,6 +10,7 @@ and a row sent but not yet marked when it died is sent again, which consumers' i
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 import time
@@ -18,6 +19,8 @@ from datetime import timedelta
 from shoplab.eventbus.envelope import Event
 from shoplab.eventbus.outbox import Relay
 from shoplab.plumbing.batch_thread import BatchThread
+
+log = logging.getLogger(__name__)
 
 MARK_EVERY = 0.25  # seconds
 # Every round of the thread costs the process more than its messages do (waking the thread, taking the interpreter
@@ -52,7 +55,7 @@ class RelayThread:
             self.thread.call([], timeout)  # an empty commit: reached after every earlier one, and marks at once
         except TimeoutError:
             return False
-        return True
+        return not self._unmarked
 
     def _round(self, commits: list[list[Event]]) -> list[None]:
         """One round of the thread: send what came, and mark when it is time (or when asked: an empty commit)."""
@@ -65,7 +68,11 @@ class RelayThread:
         if self._unmarked and (asked or time.monotonic() - self._last_mark >= MARK_EVERY):
             marked, self._unmarked = self._unmarked, []
             self._last_mark = time.monotonic()
-            self.inner.mark_sent(marked)
+            try:
+                self.inner.mark_sent(marked)
+            except Exception:  # the database is away: try again next round (meanwhile the sweep may send them again)
+                log.exception("relay thread: could not mark %d event(s) sent", len(marked))
+                self._unmarked = marked + self._unmarked
         elif self._unmarked and not self._mark_due:
             self._mark_due = True
             reminder = threading.Timer(MARK_EVERY, self.thread.submit, args=([],))

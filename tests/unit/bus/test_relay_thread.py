@@ -78,3 +78,21 @@ def test_a_refused_send_is_left_unmarked_for_the_sweep_and_the_thread_goes_on(tm
     assert unsent(db) == {refused} and ("crm", later) in broker.sent
     assert relay.sweep(older_than=timedelta(0)) == 1  # the repair path sends what the thread could not
     assert not unsent(db)
+
+
+def test_marks_that_fail_are_tried_again(tmp_path):
+    db, broker, relay = setup(tmp_path)
+    marks = {"refused": 0}
+    mark_sent = relay.inner.mark_sent
+
+    def refuse_once(event_ids: list[str]) -> None:
+        if not marks["refused"]:
+            marks["refused"] += 1
+            raise ConnectionError("database away")
+        mark_sent(event_ids)
+
+    relay.inner.mark_sent = refuse_once
+    first = commit_clock_change(db, 1)
+    assert relay.flush(5) is False  # sent, but not marked yet
+    assert ("crm", first) in broker.sent and unsent(db) == {first}
+    assert relay.flush(5) is True and not unsent(db)
