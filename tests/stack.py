@@ -224,7 +224,10 @@ class Stack:
             os.killpg(self.beat_process.pid, signal.SIGTERM)
             self.beat_process.wait(10)
         for app in self._apps.values():
-            app.extensions["shoplab"].db.engine.dispose()
+            db = app.extensions["shoplab"].db
+            if hasattr(db.relay, "flush"):  # web apps relay from a thread: let it finish while the databases exist
+                db.relay.flush(5)
+            db.engine.dispose()
         if self.postgres:
             for db_name in self._pg_databases:
                 self.postgres.drop_database(db_name)
