@@ -12,11 +12,16 @@ from services.orders.ordering import OrderDraft, record_orders
 from shoplab.plumbing.batch_thread import BatchThread
 from shoplab.plumbing.database import Database
 
+# The writer's transactions are what the service's processes take turns on: waiting 2 ms after the first draft of a
+# round lets the request threads that are pricing their orders meanwhile join it (640 → 700 orders/s; at 4 ms and
+# more the request threads idle, as a process has only four).
+LINGER = 0.002
+
 
 class OrderWriter:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.thread: BatchThread[OrderDraft] = BatchThread("orders-writer", self._write, max_batch=100)
+        self.thread: BatchThread[OrderDraft] = BatchThread("orders-writer", self._write, max_batch=100, linger=LINGER)
 
     def record(self, draft: OrderDraft) -> None:
         """Reserve the draft's stock and insert it with its event; raises the Conflict of a line out of stock."""
