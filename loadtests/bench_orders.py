@@ -278,7 +278,11 @@ def main() -> int:
                 f"{name:28}{figures['rps']:>10.0f}{figures['p50_ms']:>10.1f}{figures['p99_ms']:>10.1f}"
                 f"{figures['requests']:>10}{figures['non_2xx']:>9}"
             )
-        per_round = ", ".join(f"{o['rps']:.0f}/{b['rps']:.0f}" for o, b in rounds)
+        per_round = ", ".join(
+            f"{o['rps']:.0f}/{b['rps']:.0f}"
+            + (f" (non-2xx {o['non_2xx']}/{b['non_2xx']})" if o["non_2xx"] or b["non_2xx"] else "")
+            for o, b in rounds
+        )
         print(f"per round (orders/s / bare/s): {per_round}")
         split = ", ".join(f"{o['worker_cpu_s']}/{b['worker_cpu_s']}" for o, b in rounds)
         print(f"CPU seconds of each gunicorn worker per round (orders / bare): {split}")

@@ -28,5 +28,20 @@ class OrderWriter:
         self.thread.call(draft)
 
     def _write(self, drafts: list[OrderDraft]) -> list:
-        with self.db.writing() as session:
-            return record_orders(session, drafts)
+        try:
+            with self.db.writing() as session:
+                return record_orders(session, drafts)
+        except Exception:
+            if len(drafts) == 1:
+                raise
+        # The round failed as a whole (an order number that clashed, say): one order must not fail the others, so
+        # each is tried again alone and only the one at fault gets the error.
+        return [self._write_alone(draft) for draft in drafts]
+
+    def _write_alone(self, draft: OrderDraft) -> Exception | None:
+        try:
+            with self.db.writing() as session:
+                (outcome,) = record_orders(session, [draft])
+                return outcome
+        except Exception as exc:
+            return exc

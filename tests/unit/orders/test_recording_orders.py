@@ -63,3 +63,21 @@ def test_record_order_raises_the_conflict_of_its_one_order(db):
         ordering.record_order(session, refused)
     assert refused_with.value.details == {"available": 0, "sku": FLASK}
     assert events(db, "order.placed") == []
+
+
+def test_an_order_that_breaks_its_round_is_refused_alone(db):
+    """The web process's writer records a round of orders in one transaction; when that transaction fails (here two
+    orders clash on their order number), each is tried again alone and only the one at fault gets the error."""
+    from sqlalchemy.exc import IntegrityError
+
+    from services.orders.order_writer import OrderWriter
+
+    shop = add_shop(db)
+    first, clashing, last = (draft(db, shop, [{"sku": SHIRT, "quantity": 1}]) for _ in range(3))
+    clashing.order["order_no"] = first.order["order_no"]
+    outcomes = OrderWriter(db)._write([first, clashing, last])
+    assert outcomes[0] is None and outcomes[2] is None and isinstance(outcomes[1], IntegrityError)
+    with db.reading() as session:
+        assert set(session.scalars(select(Order.id))) == {first.order["id"], last.order["id"]}
+    assert stock(db, SHIRT) == 58  # the refused order's reservation was rolled back with it
+    assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [first.order["id"], last.order["id"]]
