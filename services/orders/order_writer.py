@@ -40,8 +40,7 @@ class OrderWriter:
 
     def _write_alone(self, draft: OrderDraft) -> Exception | None:
         try:
-            with self.db.writing() as session:
-                (outcome,) = record_orders(session, [draft])
-                return outcome
+            (outcome,) = self._write([draft])  # a round of one raises what failed it
         except Exception as exc:
             return exc
+        return outcome

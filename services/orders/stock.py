@@ -48,9 +48,4 @@ def release(session: Session, order: Order) -> None:
     for line in session.scalars(
         select(OrderLine).where(OrderLine.shop_id == order.shop_id, OrderLine.order_id == order.id)
     ):
-        session.execute(
-            update(Sku)
-            .where(Sku.shop_id == order.shop_id, Sku.sku == line.sku)
-            .values(stock=Sku.stock + line.quantity)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(GIVE_BACK, {"in_shop": order.shop_id, "the_sku": line.sku, "qty": line.quantity})

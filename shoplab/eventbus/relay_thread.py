@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 import time
-from datetime import timedelta
+from typing import Any
 
 from shoplab.eventbus.envelope import Event
 from shoplab.eventbus.outbox import Relay
@@ -44,11 +44,13 @@ class RelayThread:
         self.thread.submit(events)
         return len(events)
 
-    def sweep(self, *, older_than: timedelta = timedelta(seconds=2), limit: int = 500, chunk: int = 100) -> int:
-        return self.inner.sweep(older_than=older_than, limit=limit, chunk=chunk)
+    def sweep(self, **options: Any) -> int:
+        """The repair path runs as it does without the thread (:meth:`Relay.sweep`)."""
+        return self.inner.sweep(**options)
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything handed over before this call was sent and marked; False on timeout."""
+        """Wait until everything handed over before this call was sent and marked; False on timeout, or when some
+        rows could not be marked yet."""
         if not self.thread.started():
             return True
         try:
