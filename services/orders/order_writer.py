@@ -1,14 +1,15 @@
-"""Recording placed orders from one thread of the web process, many orders a transaction.
+"""Placing orders from one thread of the web process, a round of orders at a time.
 
 A database takes one writer at a time (SQLite by design, PostgreSQL on the hot SKU rows), so request threads that
-each open a write transaction for their order mostly queue for the lock. Here they hand their checked and priced
-drafts to one thread, which records whatever drafts are waiting in one short transaction (see
-:func:`ordering.record_orders`) and answers each request with its own outcome.
+each open a write transaction for their order mostly queue for the lock. Here they hand their checked requests to
+one thread, which takes whatever requests are waiting: it reads their shops and catalogs once for the round and
+prices each order (:func:`ordering.draft_orders`), then records them in one short write transaction
+(:func:`ordering.record_orders`), and answers each request with its own outcome.
 """
 
 from __future__ import annotations
 
-from services.orders.ordering import OrderDraft, record_orders
+from services.orders.ordering import OrderDraft, OrderRequest, draft_orders, record_orders
 from shoplab.plumbing.batch_thread import BatchThread
 from shoplab.plumbing.database import Database
 
@@ -21,11 +22,19 @@ LINGER = 0.002
 class OrderWriter:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.thread: BatchThread[OrderDraft] = BatchThread("orders-writer", self._write, max_batch=100, linger=LINGER)
+        self.thread: BatchThread[OrderRequest] = BatchThread("orders-writer", self._place, max_batch=100, linger=LINGER)
 
-    def record(self, draft: OrderDraft) -> None:
-        """Reserve the draft's stock and insert it with its event; raises the Conflict of a line out of stock."""
-        self.thread.call(draft)
+    def place(self, request: OrderRequest) -> OrderDraft:
+        """Price the order, reserve its stock and insert it with its event; raises what refused it (an unknown shop
+        or SKU, a line out of stock...)."""
+        return self.thread.call(request)
+
+    def _place(self, requests: list[OrderRequest]) -> list[OrderDraft | Exception]:
+        with self.db.reading() as session:
+            drafted = draft_orders(session, requests)
+        drafts = [draft for draft in drafted if isinstance(draft, OrderDraft)]
+        refusals = iter(self._write(drafts) if drafts else [])
+        return [next(refusals) or draft if isinstance(draft, OrderDraft) else draft for draft in drafted]
 
     def _write(self, drafts: list[OrderDraft]) -> list:
         try:

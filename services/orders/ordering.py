@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.orders import refunds, stock
@@ -26,21 +27,34 @@ from services.orders.shipping_rates import quote
 from shoplab.errors import Conflict, InvalidInput
 from shoplab.eventbus.envelope import Event
 from shoplab.eventbus.outbox import prepare, publish, record
-from shoplab.shops.replica import ShopCopy
+from shoplab.shops.profiles import load_profile
+from shoplab.shops.replica import ShopCopy, get_shops, unknown_shop
 
-# The lines' SKUs, their products and the products' shipping templates, in one query built once.
+SKUS, PRODUCTS, TEMPLATES = Sku.__table__, Product.__table__, ShippingTemplate.__table__
+# The SKUs wanted by a round of orders (shop id, SKU), with their products and shipping templates: one query built
+# once, on the tables (rows, not ORM objects: loading those costs more than the query).
 CATALOG_ROWS = (
     select(
-        Sku.sku, Sku.options, Sku.price_cents, Product.product_id, Product.title, Product.title_zh,
-        Product.weight_grams, Product.shipping_template, ShippingTemplate.rules,
+        SKUS.c.shop_id, SKUS.c.sku, SKUS.c.options, SKUS.c.price_cents, PRODUCTS.c.product_id, PRODUCTS.c.title,
+        PRODUCTS.c.title_zh, PRODUCTS.c.weight_grams, PRODUCTS.c.shipping_template, TEMPLATES.c.rules,
     )
-    .join(Product, (Product.shop_id == Sku.shop_id) & (Product.product_id == Sku.product_id))
+    .join(PRODUCTS, (PRODUCTS.c.shop_id == SKUS.c.shop_id) & (PRODUCTS.c.product_id == SKUS.c.product_id))
     .join(
-        ShippingTemplate,
-        (ShippingTemplate.shop_id == Product.shop_id) & (ShippingTemplate.code == Product.shipping_template),
+        TEMPLATES, (TEMPLATES.c.shop_id == PRODUCTS.c.shop_id) & (TEMPLATES.c.code == PRODUCTS.c.shipping_template)
     )
-    .where(Sku.shop_id == bindparam("shop_id"), Sku.sku.in_(bindparam("skus", expanding=True)))
+    .where(tuple_(SKUS.c.shop_id, SKUS.c.sku).in_(bindparam("keys", expanding=True)))
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """What a buyer asks for, its fields already checked (the API's ``OrderIn``)."""
+
+    shop_id: str
+    buyer: dict[str, Any]
+    address: dict[str, Any]
+    lines: list[dict[str, Any]]
+    shipping_carrier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,29 @@ class OrderDraft:
     order: dict[str, Any]  # the orders row
     lines: list[dict[str, Any]]  # the order_lines rows
     event: Event  # order.placed, its payload already checked against its contract
+
+
+def draft_orders(session: Session, requests: list[OrderRequest]) -> list[OrderDraft | Exception]:
+    """Check and price several orders, each on its own shop's clock, with one read of their shops and one of their
+    catalogs; an order that cannot be placed (unknown shop or SKU, no shipping to its country) gets its error.
+
+    Only reads: it runs before the write transaction, so the write lock is held for the stock reservation and the
+    inserts alone. Prices, weights and templates do not change while an order is placed; stock does, and is checked
+    atomically when it is reserved (:func:`record_orders`)."""
+    shops = get_shops(session, {request.shop_id for request in requests})
+    keys = sorted({(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines})
+    catalog = {(row.shop_id, row.sku): row for row in session.execute(CATALOG_ROWS, {"keys": keys})} if keys else {}
+    outcomes: list[OrderDraft | Exception] = []
+    for request in requests:
+        try:
+            shop = shops.get(request.shop_id)
+            if shop is None:
+                raise unknown_shop(request.shop_id)
+            profile = load_profile(shop.platform or "")
+            outcomes.append(price_order(session, shop, profile, request, catalog, now=shop.clock.now()))
+        except Exception as exc:  # this order's fault (or a bug it met): the others of the round go on
+            outcomes.append(exc)
+    return outcomes
 
 
 def draft_order(
@@ -64,11 +101,25 @@ def draft_order(
     shipping_carrier: str | None,
     now: datetime,
 ) -> OrderDraft:
-    """Check the lines against the catalog (unknown SKUs, duplicates), price them and quote the shipping.
+    """One order of a shop already read, at the given shop time (timers, scripts and tests)."""
+    request = OrderRequest(shop.id, buyer, address, lines, shipping_carrier)
+    keys = sorted({(shop.id, line["sku"]) for line in lines})
+    catalog = {(row.shop_id, row.sku): row for row in session.execute(CATALOG_ROWS, {"keys": keys})}
+    return price_order(session, shop, profile, request, catalog, now=now)
 
-    Only reads: it runs before the write transaction, so the shop's write lock is held for the stock reservation
-    and the inserts alone. Prices, weights and templates do not change while an order is placed; stock does, and is
-    checked atomically when it is reserved (:func:`record_order`)."""
+
+def price_order(
+    session: Session,
+    shop: ShopCopy,
+    profile: dict[str, Any],
+    request: OrderRequest,
+    catalog: Mapping[tuple[str, str], Any],
+    *,
+    now: datetime,
+) -> OrderDraft:
+    """Check the lines against the catalog rows read for them (unknown SKUs, duplicates), price them, quote the
+    shipping and build the ``order.placed`` event (its payload checked against its contract)."""
+    buyer, address, lines = request.buyer, request.address, request.lines
     wanted: dict[str, int] = {}
     for index, line in enumerate(lines):
         if line["sku"] in wanted:
@@ -76,23 +127,25 @@ def draft_order(
                 f"SKU {line['sku']} is listed twice", {"lines": {str(index): {"sku": ["listed twice; raise quantity"]}}}
             )
         wanted[line["sku"]] = line["quantity"]
-    catalog = {row.sku: row for row in session.execute(CATALOG_ROWS, {"shop_id": shop.id, "skus": list(wanted)})}
     unknown = {
-        str(i): {"sku": ["unknown SKU in this shop"]} for i, line in enumerate(lines) if line["sku"] not in catalog
+        str(i): {"sku": ["unknown SKU in this shop"]}
+        for i, line in enumerate(lines)
+        if (shop.id, line["sku"]) not in catalog
     }
     if unknown:
         raise InvalidInput("unknown SKU", {"lines": unknown})
+    items = {code: catalog[(shop.id, code)] for code in wanted}
 
     weights: dict[str, int] = {}
     templates: dict[str, Any] = {}
     for code, quantity in wanted.items():
-        item = catalog[code]
+        item = items[code]
         weights[item.shipping_template] = weights.get(item.shipping_template, 0) + item.weight_grams * quantity
         templates[item.shipping_template] = item.rules
-    shipping = quote(templates, weights, address["country"], shipping_carrier)
+    shipping = quote(templates, weights, address["country"], request.shipping_carrier)
 
     order_id = new_id()
-    items_cents = sum(catalog[line["sku"]].price_cents * line["quantity"] for line in lines)
+    items_cents = sum(items[line["sku"]].price_cents * line["quantity"] for line in lines)
     order = {
         "id": order_id,
         "shop_id": shop.id,
@@ -125,13 +178,13 @@ def draft_order(
             "shop_id": shop.id,
             "order_id": order_id,
             "sku": line["sku"],
-            "product_id": catalog[line["sku"]].product_id,
-            "title": catalog[line["sku"]].title,
-            "title_zh": catalog[line["sku"]].title_zh,
-            "options": catalog[line["sku"]].options,
+            "product_id": items[line["sku"]].product_id,
+            "title": items[line["sku"]].title,
+            "title_zh": items[line["sku"]].title_zh,
+            "options": items[line["sku"]].options,
             "quantity": line["quantity"],
-            "unit_price_cents": catalog[line["sku"]].price_cents,
-            "weight_grams": catalog[line["sku"]].weight_grams,
+            "unit_price_cents": items[line["sku"]].price_cents,
+            "weight_grams": items[line["sku"]].weight_grams,
         }
         for line in lines
     ]
@@ -174,16 +227,8 @@ def record_order(session: Session, draft: OrderDraft) -> None:
 def record_orders(session: Session, drafts: list[OrderDraft]) -> list[Conflict | None]:
     """Record several drafted orders in one transaction, each on its own: an order whose stock runs short is refused
     (its outcome is the Conflict) and leaves the stock as it found it; the others are inserted with their events."""
-    outcomes: list[Conflict | None] = []
-    placed: list[OrderDraft] = []
-    for draft in drafts:
-        try:
-            stock.reserve(session, draft.shop_id, draft.lines)
-        except Conflict as refused:
-            outcomes.append(refused)
-            continue
-        outcomes.append(None)
-        placed.append(draft)
+    outcomes = stock.reserve(session, [(draft.shop_id, draft.lines) for draft in drafts])
+    placed = [draft for draft, refused in zip(drafts, outcomes, strict=True) if refused is None]
     if placed:
         record(session, [draft.event for draft in placed])
         session.execute(INSERT_ORDER, [draft.order for draft in placed])

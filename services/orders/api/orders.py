@@ -46,19 +46,7 @@ class OrderList(MethodView):
     @orders_api.response(201, PlacedOrderOut)
     def post(self, data, shop_id: str):
         """Place an order: the stock of every line is reserved, all or nothing; it waits unpaid until ``pay_by``."""
-        with db().reading() as session:
-            ctx = shop_context(session, shop_id)
-            draft = ordering.draft_order(
-                session,
-                ctx.shop,
-                ctx.profile,
-                buyer=data["buyer"],
-                address=data["address"],
-                lines=data["lines"],
-                shipping_carrier=data["shipping_carrier"],
-                now=ctx.now,
-            )
-        order_writer().record(draft)
+        draft = order_writer().place(ordering.OrderRequest(shop_id=shop_id, **data))
         return {**draft.order, "lines": draft.lines}
 
 

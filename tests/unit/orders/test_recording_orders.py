@@ -81,3 +81,38 @@ def test_an_order_that_breaks_its_round_is_refused_alone(db):
         assert set(session.scalars(select(Order.id))) == {first.order["id"], last.order["id"]}
     assert stock(db, SHIRT) == 58  # the refused order's reservation was rolled back with it
     assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [first.order["id"], last.order["id"]]
+
+
+def test_a_round_of_requests_gets_each_its_own_outcome(db):
+    """The writer prices a round of requests from one read of their shops and catalogs: an unknown shop, an unknown
+    SKU and a line out of stock refuse their own order only, and the orders placed are each on their shop's clock."""
+    from services.orders.order_writer import OrderWriter
+    from services.orders.ordering import OrderDraft, OrderRequest
+    from shoplab.errors import InvalidInput, NotFound
+
+    add_shop(db)
+    add_shop(db, "shop2", platform="amazon")
+    set_stock(db, FLASK, 1)
+    us_buyer = {**BUYER, "country": "US", "timezone": "America/New_York", "language": "en"}
+    us_address = {"recipient": "Emma Johnson", "line1": "350 Fifth Avenue", "city": "New York", "country": "US"}
+    with db.reading() as session:
+        amazon_sku = session.scalar(select(Sku.sku).where(Sku.shop_id == "shop2").order_by(Sku.sku))
+    requests = [
+        OrderRequest("shop1", BUYER, ADDRESS, [{"sku": FLASK, "quantity": 1}]),
+        OrderRequest("nowhere", BUYER, ADDRESS, [{"sku": FLASK, "quantity": 1}]),
+        OrderRequest("shop1", BUYER, ADDRESS, [{"sku": "NO-SUCH-SKU", "quantity": 1}]),
+        OrderRequest("shop1", BUYER, ADDRESS, [{"sku": SHIRT, "quantity": 1}, {"sku": FLASK, "quantity": 1}]),
+        OrderRequest("shop2", us_buyer, us_address, [{"sku": amazon_sku, "quantity": 1}]),
+    ]
+    placed, nowhere, unknown_sku, short, amazon = OrderWriter(db)._place(requests)
+    assert isinstance(placed, OrderDraft) and isinstance(amazon, OrderDraft)
+    assert isinstance(nowhere, NotFound) and nowhere.fields == {"shop_id": ["unknown shop"]}
+    assert isinstance(unknown_sku, InvalidInput)
+    assert unknown_sku.fields == {"lines": {"0": {"sku": ["unknown SKU in this shop"]}}}
+    assert isinstance(short, Conflict) and short.fields == {"lines": {"1": {"quantity": ["only 0 left in stock"]}}}
+    assert placed.order["placed_at"] == START and placed.order["currency"] == "CNY"
+    assert amazon.order["currency"] == "USD" and amazon.order["shop_id"] == "shop2"
+    assert stock(db, FLASK) == 0
+    with db.reading() as session:
+        assert set(session.scalars(select(Order.id))) == {placed.order["id"], amazon.order["id"]}
+    assert len(events(db, "order.placed")) == 2
