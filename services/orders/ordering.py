@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, tuple_
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.orders import refunds, stock
@@ -25,8 +26,8 @@ from services.orders.order_state import (
 )
 from services.orders.shipping_rates import quote
 from shoplab.errors import Conflict, InvalidInput
-from shoplab.eventbus.envelope import Event
-from shoplab.eventbus.outbox import prepare, publish, record
+from shoplab.eventbus.envelope import Event, make_event
+from shoplab.eventbus.outbox import publish, record, source_of
 from shoplab.shops.profiles import load_profile
 from shoplab.shops.replica import ShopCopy, get_shops, unknown_shop
 
@@ -67,16 +68,18 @@ class OrderDraft:
     event: Event  # order.placed, its payload already checked against its contract
 
 
-def draft_orders(session: Session, requests: list[OrderRequest]) -> list[OrderDraft | Exception]:
+def draft_orders(
+    conn: Connection | Session, requests: list[OrderRequest], *, source: str
+) -> list[OrderDraft | Exception]:
     """Check and price several orders, each on its own shop's clock, with one read of their shops and one of their
     catalogs; an order that cannot be placed (unknown shop or SKU, no shipping to its country) gets its error.
 
     Only reads: it runs before the write transaction, so the write lock is held for the stock reservation and the
     inserts alone. Prices, weights and templates do not change while an order is placed; stock does, and is checked
     atomically when it is reserved (:func:`record_orders`)."""
-    shops = get_shops(session, {request.shop_id for request in requests})
+    shops = get_shops(conn, {request.shop_id for request in requests})
     keys = sorted({(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines})
-    catalog = {(row.shop_id, row.sku): row for row in session.execute(CATALOG_ROWS, {"keys": keys})} if keys else {}
+    catalog = {(row.shop_id, row.sku): row for row in conn.execute(CATALOG_ROWS, {"keys": keys})} if keys else {}
     outcomes: list[OrderDraft | Exception] = []
     for request in requests:
         try:
@@ -84,7 +87,7 @@ def draft_orders(session: Session, requests: list[OrderRequest]) -> list[OrderDr
             if shop is None:
                 raise unknown_shop(request.shop_id)
             profile = load_profile(shop.platform or "")
-            outcomes.append(price_order(session, shop, profile, request, catalog, now=shop.clock.now()))
+            outcomes.append(price_order(shop, profile, request, catalog, now=shop.clock.now(), source=source))
         except Exception as exc:  # this order's fault (or a bug it met): the others of the round go on
             outcomes.append(exc)
     return outcomes
@@ -105,17 +108,17 @@ def draft_order(
     request = OrderRequest(shop.id, buyer, address, lines, shipping_carrier)
     keys = sorted({(shop.id, line["sku"]) for line in lines})
     catalog = {(row.shop_id, row.sku): row for row in session.execute(CATALOG_ROWS, {"keys": keys})}
-    return price_order(session, shop, profile, request, catalog, now=now)
+    return price_order(shop, profile, request, catalog, now=now, source=source_of(session))
 
 
 def price_order(
-    session: Session,
     shop: ShopCopy,
     profile: dict[str, Any],
     request: OrderRequest,
     catalog: Mapping[tuple[str, str], Any],
     *,
     now: datetime,
+    source: str,
 ) -> OrderDraft:
     """Check the lines against the catalog rows read for them (unknown SKUs, duplicates), price them, quote the
     shipping and build the ``order.placed`` event (its payload checked against its contract)."""
@@ -209,7 +212,7 @@ def price_order(
         "placed_at": now,
         "pay_by": order["pay_by"],
     }
-    event = prepare(session, "order.placed", shop_id=shop.id, payload=payload)  # checked before the write lock
+    event = make_event("order.placed", shop_id=shop.id, source=source, payload=payload)  # checked before the write lock
     return OrderDraft(shop_id=shop.id, order=order, lines=order_lines, event=event)
 
 

@@ -38,7 +38,12 @@ def publish(session: Session, event_type: str, *, shop_id: str | None, payload: 
 def prepare(session: Session, event_type: str, *, shop_id: str | None, payload: dict[str, Any]) -> Event:
     """The event, its payload checked against its contract (raises InvalidEvent), not recorded yet: hot paths check
     before they take the write lock."""
-    return make_event(event_type, shop_id=shop_id, source=session.info.get(SOURCE, "unknown"), payload=payload)
+    return make_event(event_type, shop_id=shop_id, source=source_of(session), payload=payload)
+
+
+def source_of(session: Session) -> str:
+    """The service whose session this is: the ``source`` of the events it publishes."""
+    return session.info.get(SOURCE, "unknown")
 
 
 def record(session: Session, events: list[Event]) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Float, Integer, String, bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shoplab.dbtypes import UtcDateTime
@@ -65,9 +66,9 @@ def get_shop(session: Session, shop_id: str) -> ShopCopy:
     return ShopCopy(**row._mapping)
 
 
-def get_shops(session: Session, shop_ids: set[str]) -> dict[str, ShopCopy]:
+def get_shops(conn: Connection | Session, shop_ids: set[str]) -> dict[str, ShopCopy]:
     """The open shops among these, by id, in one query (for work done a round of requests at a time)."""
-    rows = session.execute(_SHOP_ROWS, {"shop_ids": sorted(shop_ids)}) if shop_ids else []
+    rows = conn.execute(_SHOP_ROWS, {"shop_ids": sorted(shop_ids)}) if shop_ids else []
     return {row.id: ShopCopy(**row._mapping) for row in rows if row.name is not None}
 
 
