@@ -6,8 +6,8 @@ orders service is opened for a shop the way its worker would (the real ``shop.op
 and its demo catalog). Prints orders/s, p50/p99 latency and the ratio; nothing is left running afterwards.
 
 Environment: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_THREADS (wrk
-threads, 2), and for experiments SHOPLAB_WEB_WORKERS / BENCH_GUNICORN_THREADS (both servers always get the same
-gunicorn settings).
+threads, 2), and for experiments SHOPLAB_WEB_WORKERS / SHOPLAB_WEB_THREADS (both servers always get
+the same gunicorn settings).
 """
 
 from __future__ import annotations
@@ -77,8 +77,6 @@ def gunicorn(app_module: str, port: int, env: dict[str, str], log: Path) -> subp
     command = web_command("orders")
     command[command.index("services.orders.app:create_app()")] = app_module
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
-    if os.environ.get("BENCH_GUNICORN_THREADS"):  # for experiments; both servers always get the same settings
-        command[command.index("--threads") + 1] = os.environ["BENCH_GUNICORN_THREADS"]
     return subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -307,8 +305,6 @@ def _flags() -> list[str]:
     from shoplab.supervisor import web_command
 
     command = web_command("orders")
-    if os.environ.get("BENCH_GUNICORN_THREADS"):
-        command[command.index("--threads") + 1] = os.environ["BENCH_GUNICORN_THREADS"]
     return [
         f"--workers {command[command.index('--workers') + 1]}",
         f"--threads {command[command.index('--threads') + 1]}",

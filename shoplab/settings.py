@@ -35,6 +35,11 @@ def database_url(service: str) -> str:
     return f"sqlite:///{var_dir() / f'{service}.sqlite3'}"
 
 
+def web_threads() -> int:
+    """Request threads of each web process (gunicorn's gthread workers)."""
+    return int(os.environ.get("SHOPLAB_WEB_THREADS", "4"))
+
+
 def internal_token() -> str:
     """The credential services demand of every caller but the gateway's proxies and each other.
 

@@ -10,6 +10,7 @@ prices each order (:func:`ordering.draft_orders`), then records them in one shor
 from __future__ import annotations
 
 from services.orders.ordering import OrderDraft, OrderRequest, draft_orders, record_orders
+from shoplab import settings
 from shoplab.plumbing.batch_thread import BatchThread
 from shoplab.plumbing.database import Database
 
@@ -22,7 +23,9 @@ LINGER = 0.001
 class OrderWriter:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.thread: BatchThread[OrderRequest] = BatchThread("orders-writer", self._place, max_batch=100, linger=LINGER)
+        self.thread: BatchThread[OrderRequest] = BatchThread(
+            "orders-writer", self._place, max_batch=100, linger=LINGER, enough=settings.web_threads()
+        )
 
     def place(self, request: OrderRequest) -> OrderDraft:
         """Price the order, reserve its stock and insert it with its event; raises what refused it (an unknown shop

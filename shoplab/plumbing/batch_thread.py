@@ -37,11 +37,16 @@ class BatchThread(Generic[Item]):
     daemon: the work it is given must be safe to lose in a crash (the outbox row is the guarantee of the relay; a
     caller of :meth:`call` gets no answer and its client retries)."""
 
-    def __init__(self, name: str, handle: Handle, *, max_batch: int = 200, linger: float = 0.0) -> None:
+    def __init__(
+        self, name: str, handle: Handle, *, max_batch: int = 200, linger: float = 0.0, enough: int | None = None
+    ) -> None:
         self.name = name
         self.handle = handle
         self.max_batch = max_batch
         self.linger = linger  # seconds a round waits after its first item, for more to join
+        # A round with this many items stops waiting: when callers wait for their outcome and there are only so many
+        # of them, no more can come. Without it, the round sleeps the whole linger.
+        self.enough = enough
         self._lock = threading.Lock()
         self._pid = -1
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
@@ -76,7 +81,14 @@ class BatchThread(Generic[Item]):
     def _run(self, inbox: queue.SimpleQueue[_Job]) -> None:
         while True:
             jobs = [inbox.get()]
-            if self.linger:
+            if self.linger and self.enough:
+                deadline = time.monotonic() + self.linger
+                while len(jobs) < self.enough and (left := deadline - time.monotonic()) > 0:
+                    try:
+                        jobs.append(inbox.get(timeout=left))
+                    except queue.Empty:
+                        break
+            elif self.linger:
                 time.sleep(self.linger)
             while len(jobs) < self.max_batch and not inbox.empty():
                 jobs.append(inbox.get())

@@ -96,3 +96,30 @@ def test_a_forked_process_starts_its_own_thread():
     assert answers.get(timeout=15) == 42
     child.join(15)
     assert child.exitcode == 0
+
+
+def test_a_round_waits_the_linger_for_more_callers_and_stops_waiting_once_it_has_enough():
+    """The order writer's rounds: the callers of a process are only so many, and once that many have joined a round
+    no more can come, so the round must not sit out the rest of its linger."""
+    rounds: list[list[int]] = []
+
+    def handle(items: list[int]) -> list[int]:
+        rounds.append(items)
+        return items
+
+    # a linger of a minute: were it sat out, every call below would time out
+    batcher: BatchThread[int] = BatchThread("test-enough", handle, linger=60, enough=3)
+    start = threading.Barrier(3)
+    answers: dict[int, int] = {}
+
+    def caller(n: int) -> None:
+        start.wait()
+        answers[n] = batcher.call(n, timeout=20)
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert answers == {0: 0, 1: 1, 2: 2}
+    assert [sorted(items) for items in rounds] == [[0, 1, 2]]  # the first caller's round waited for the other two
