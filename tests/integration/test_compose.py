@@ -317,6 +317,7 @@ def test_web_process_is_gunicorn_serving_the_app_factory_on_its_port(name, monke
     # The flags of `make run`, but on all interfaces of the container and with the access log on stdout.
     _set_environment(monkeypatch, {f"SHOPLAB_{name.upper()}_HOST": "0.0.0.0", "SHOPLAB_ACCESS_LOG": "1"})
     monkeypatch.setenv("SHOPLAB_WEB_WORKERS", option(command, "--workers"))
+    monkeypatch.setenv("SHOPLAB_WEB_THREADS", option(command, "--threads"))
     assert command == without_interpreter(supervisor.web_command(name)), "compose and make run start it differently"
 
     health = " ".join(healthcheck_argv(services()[compose_name]))
