@@ -78,8 +78,7 @@ def draft_orders(
     inserts alone. Prices, weights and templates do not change while an order is placed; stock does, and is checked
     atomically when it is reserved (:func:`record_orders`)."""
     shops = get_shops(conn, {request.shop_id for request in requests})
-    keys = sorted({(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines})
-    catalog = {(row.shop_id, row.sku): row for row in conn.execute(CATALOG_ROWS, {"keys": keys})} if keys else {}
+    catalog = read_catalog(conn, {(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines})
     outcomes: list[OrderDraft | Exception] = []
     for request in requests:
         try:
@@ -106,9 +105,15 @@ def draft_order(
 ) -> OrderDraft:
     """One order of a shop already read, at the given shop time (timers, scripts and tests)."""
     request = OrderRequest(shop.id, buyer, address, lines, shipping_carrier)
-    keys = sorted({(shop.id, line["sku"]) for line in lines})
-    catalog = {(row.shop_id, row.sku): row for row in session.execute(CATALOG_ROWS, {"keys": keys})}
+    catalog = read_catalog(session, {(shop.id, line["sku"]) for line in lines})
     return price_order(shop, profile, request, catalog, now=now, source=source_of(session))
+
+
+def read_catalog(conn: Connection | Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The catalog rows of these (shop id, SKU) pairs that exist, by pair."""
+    if not keys:
+        return {}
+    return {(row.shop_id, row.sku): row for row in conn.execute(CATALOG_ROWS, {"keys": sorted(keys)})}
 
 
 def price_order(

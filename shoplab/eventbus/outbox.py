@@ -30,15 +30,9 @@ INSERT_OUTBOX = insert(OutboxMessage.__table__)
 
 def publish(session: Session, event_type: str, *, shop_id: str | None, payload: dict[str, Any]) -> Event:
     """Record an event in the same transaction as the state change that caused it."""
-    event = prepare(session, event_type, shop_id=shop_id, payload=payload)
+    event = make_event(event_type, shop_id=shop_id, source=source_of(session), payload=payload)
     record(session, [event])
     return event
-
-
-def prepare(session: Session, event_type: str, *, shop_id: str | None, payload: dict[str, Any]) -> Event:
-    """The event, its payload checked against its contract (raises InvalidEvent), not recorded yet: hot paths check
-    before they take the write lock."""
-    return make_event(event_type, shop_id=shop_id, source=source_of(session), payload=payload)
 
 
 def source_of(session: Session) -> str:

@@ -1,7 +1,7 @@
 """Relaying from a thread of the web process, so a request answers as soon as its transaction has committed.
 
 A request hands its committed events over and returns; the thread sends whatever has gathered since its last round
-in one Redis pipeline. Marking rows sent is a write transaction, and writers take turns on the database, so the
+in one round trip to Redis. Marking rows sent is a write transaction, and writers take turns on the database, so the
 thread marks at most every ``MARK_EVERY`` seconds, all rows sent since, well inside the sweep's two seconds. The
 outbox row stays the guarantee: what the thread had not sent when its process died is found by the periodic sweep,
 and a row sent but not yet marked when it died is sent again, which consumers' inboxes make harmless.

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, request
-from flask.sessions import SessionInterface
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -49,22 +48,10 @@ def base_app(name: str, title: str, config: dict[str, Any] | None = None) -> tup
     return app, api
 
 
-class NoSessions(SessionInterface):
-    """Services are called with the internal credential, never with a browser's cookies: no cookie to verify and
-    sign on every request."""
-
-    def open_session(self, app: Flask, request):
-        return self.make_null_session(app)
-
-    def save_session(self, app: Flask, session, response) -> None:
-        return None
-
-
 def build_service_app(
     spec: ServiceSpec, blueprints: Iterable[Blueprint], config: dict[str, Any] | None = None
 ) -> Flask:
     app, api = base_app(spec.name, spec.title or f"ShopLab {spec.name}", config)
-    app.session_interface = NoSessions()
     runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"), relay_thread=True)
     runtime.migrate()
     app.extensions["shoplab"] = runtime

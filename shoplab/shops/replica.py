@@ -51,25 +51,23 @@ class ShopCopy(BusBase):
 
 
 # Every request reads its shop: a Core statement built once costs half an ORM identity load.
-_SHOP_ROW = select(ShopCopy.__table__).where(ShopCopy.__table__.c.id == bindparam("shop_id"))
-
-
 _SHOP_ROWS = select(ShopCopy.__table__).where(ShopCopy.__table__.c.id.in_(bindparam("shop_ids", expanding=True)))
 
 
 def get_shop(session: Session, shop_id: str) -> ShopCopy:
     """The shop as this service knows it (a copy to read, not attached to the session); a shop only heard of
     through a clock change is not open yet."""
-    row = session.execute(_SHOP_ROW, {"shop_id": shop_id}).first()
-    if row is None or row.name is None:
+    shop = get_shops(session, {shop_id}).get(shop_id)
+    if shop is None:
         raise unknown_shop(shop_id)
-    return ShopCopy(**row._mapping)
+    return shop
 
 
 def get_shops(conn: Connection | Session, shop_ids: set[str]) -> dict[str, ShopCopy]:
     """The open shops among these, by id, in one query (for work done a round of requests at a time)."""
     rows = conn.execute(_SHOP_ROWS, {"shop_ids": sorted(shop_ids)}) if shop_ids else []
-    return {row.id: ShopCopy(**row._mapping) for row in rows if row.name is not None}
+    shops = (ShopCopy(**row._mapping) for row in rows)
+    return {shop.id: shop for shop in shops if shop.is_open}
 
 
 def unknown_shop(shop_id: str) -> NotFound:
