@@ -1,4 +1,4 @@
-"""The gateway's app factory."""
+"""The gateway's app factory: the same builder as every service, with its public API, pages and aggregated health."""
 
 from __future__ import annotations
 
@@ -10,19 +10,8 @@ from gateway.api import auth_api, shops_api
 from gateway.health import health
 from gateway.home import home
 from gateway.service import SPEC
-from shoplab.plumbing.metrics import install_metrics
-from shoplab.plumbing.runtime import ServiceRuntime
-from shoplab.plumbing.web import base_app
+from shoplab.plumbing.web import build_service_app
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app, api = base_app("gateway", SPEC.title, config)
-    runtime = ServiceRuntime(SPEC, app.config.get("DATABASE_URL"), relay_thread=True)
-    runtime.migrate()
-    app.extensions["shoplab"] = runtime
-    install_metrics(app, runtime)
-    app.register_blueprint(health)
-    app.register_blueprint(home)
-    api.register_blueprint(auth_api)
-    api.register_blueprint(shops_api)
-    return app
+    return build_service_app(SPEC, [auth_api, shops_api], config, pages=[home], health_check=health)

@@ -63,3 +63,31 @@ def demo_shops(session: Session) -> list[Shop]:
 
 def demo_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.class_id == DEMO_CLASS_ID)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m gateway.seed``: seed the demo class (once) and print its logins, one a line; ``--json`` prints
+    them as JSON objects (what the supervisor reads)."""
+    import json
+    import sys
+    from dataclasses import asdict
+
+    from gateway.service import SPEC
+    from shoplab.plumbing.runtime import ServiceRuntime
+
+    as_json = "--json" in (sys.argv[1:] if argv is None else argv)
+    runtime = ServiceRuntime(SPEC)
+    runtime.migrate()
+    with runtime.db.writing() as session:
+        logins = seed_demo(session)
+    for login in logins:
+        shop = f"  ({login.shop})" if login.shop else ""
+        print(
+            json.dumps(asdict(login), ensure_ascii=False)
+            if as_json
+            else f"{login.role}: {login.username} / {login.password}{shop}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,3 +1,5 @@
+"""The gateway's parts: it handles no events, runs no timers, and its routes are public."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +9,8 @@ from shoplab.plumbing.runtime import ServiceSpec
 
 SPEC = ServiceSpec(
     name="gateway",
-    title="ShopLab gateway (public API)",
     handlers={},
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
+    public=True,
 )

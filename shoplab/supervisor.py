@@ -7,6 +7,7 @@ green; Ctrl-C stops everything cleanly so ``make run`` can start again at once.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -165,22 +166,20 @@ def wait_until_healthy(timeout: float) -> dict:
     raise TimeoutError(f"not every /healthz is green after {timeout:.0f} s: {last}")
 
 
-def seed() -> list:
-    from gateway.seed import seed_demo
-    from gateway.service import SPEC
-    from shoplab.plumbing.runtime import ServiceRuntime
-
-    runtime = ServiceRuntime(SPEC)
-    with runtime.db.writing() as session:
-        return seed_demo(session)
+def seed() -> list[dict]:
+    """The demo class, seeded by the gateway's own command; its logins, one JSON object a line."""
+    command = [sys.executable, "-m", "gateway.seed", "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"seeding the demo class failed: {result.stderr[-2000:]}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 def migrate_all() -> None:
-    from shoplab.plumbing.runtime import ServiceRuntime
+    from shoplab.plumbing.runtime import ServiceRuntime, load_spec
 
     for name in SERVICES:
-        module = __import__(f"{SERVICES[name].worker_module.rsplit('.', 1)[0]}.service", fromlist=["SPEC"])
-        ServiceRuntime(module.SPEC).migrate()
+        ServiceRuntime(load_spec(name)).migrate()
 
 
 def banner(logins: list, started: float) -> str:
@@ -197,8 +196,8 @@ def banner(logins: list, started: float) -> str:
     lines.append(f"  Redis:                      {settings.redis_url()}")
     lines.append("  Demo logins 演示账号 (POST /api/v1/auth/login):")
     for login in logins:
-        shop = f"  shop: {login.shop}" if login.shop else ""
-        lines.append(f"    {login.role:<10} {login.username:<10} / {login.password:<14}{shop}")
+        shop = f"  shop: {login['shop']}" if login.get("shop") else ""
+        lines.append(f"    {login['role']:<10} {login['username']:<10} / {login['password']:<14}{shop}")
     lines.append("Press Ctrl-C to stop.  按 Ctrl-C 停止。")
     return "\n".join(lines)
 

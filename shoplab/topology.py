@@ -1,23 +1,44 @@
-"""Which processes ShopLab is made of, and where each one listens.
+"""What ShopLab is made of: one entry per service, read by everything that needs the list.
 
-One table, read by the supervisor, the gateway (to find the services), the tests and the compose check.
+Adding a service is one entry here plus its own folder (``services/<name>/`` with ``service.py``, ``app.py``,
+``worker.py``). The supervisor, the relay (subscriptions), the scheduler (timers), the contracts catalogue, the
+tests' fixtures, the compose file (generated, ``python -m infra.compose``) and the PostgreSQL script all read this
+table; nothing else lists the services.
+
 Hosts and ports can be changed by environment: ``SHOPLAB_<NAME>_HOST`` / ``SHOPLAB_<NAME>_PORT``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-SERVICE_NAMES = ("gateway", "orders", "tickets", "reviews", "crm")
+# A shop's copy in every service: who keeps it hears of each shop and each clock change.
+SHOP_COPY = frozenset({"shop.opened", "shop.clock_changed"})
 
 
 @dataclass(frozen=True)
 class Service:
     name: str
-    app_module: str  # "package.module:factory()" for gunicorn
-    worker_module: str  # celery -A target
+    package: str  # the Python package: app.py (create_app), worker.py (app), service.py (SPEC)
     default_port: int
+    title: str
+    subscribes: frozenset[str] = frozenset()  # the event types its worker handles
+    timers: dict[str, float] = field(default_factory=dict)  # task name -> seconds between ticks (beat)
+
+    @property
+    def app_module(self) -> str:
+        """``module:factory()`` for gunicorn."""
+        return f"{self.package}.app:create_app()"
+
+    @property
+    def worker_module(self) -> str:
+        """``celery -A`` target."""
+        return f"{self.package}.worker"
+
+    @property
+    def spec_module(self) -> str:
+        return f"{self.package}.service"
 
     @property
     def host(self) -> str:
@@ -37,13 +58,58 @@ class Service:
         """The service's own durable Redis list: events and timers for it wait here."""
         return self.name
 
+    @property
+    def database(self) -> str:
+        """Its database's name on a shared PostgreSQL server (compose)."""
+        return f"shoplab_{self.name}"
 
-SERVICES: dict[str, Service] = {
-    "gateway": Service("gateway", "gateway.app:create_app()", "gateway.worker", 8000),
-    "orders": Service("orders", "services.orders.app:create_app()", "services.orders.worker", 8001),
-    "tickets": Service("tickets", "services.tickets.app:create_app()", "services.tickets.worker", 8002),
-    "reviews": Service("reviews", "services.reviews.app:create_app()", "services.reviews.worker", 8003),
-    "crm": Service("crm", "services.crm.app:create_app()", "services.crm.worker", 8004),
-}
+
+SWEEP_OUTBOX_SECONDS = 2.0
+
+_SERVICES = [
+    Service("gateway", "gateway", 8000, "ShopLab gateway (public API)"),
+    Service(
+        "orders",
+        "services.orders",
+        8001,
+        "ShopLab orders service",
+        subscribes=SHOP_COPY | {"dispute.ruled"},
+        # the time rules of the shop's clock: unpaid timeout, reminder windows, tracking, auto-complete
+        timers={
+            "orders.expire_unpaid": 2.0,
+            "orders.announce_reminders": 2.0,
+            "orders.advance_tracking": 2.0,
+            "orders.auto_complete": 10.0,
+        },
+    ),
+    Service(
+        "tickets",
+        "services.tickets",
+        8002,
+        "ShopLab tickets service",
+        subscribes=SHOP_COPY
+        | {
+            "agent.joined",
+            "agent.status_changed",
+            "order.placed",
+            "order.paid",
+            "order.cancelled",
+            "payment.reminder_due",
+            "payment.reminder_sent",
+            "order.shipped",
+            "shipment.exception",
+            "order.delivered",
+            "refund.requested",
+            "return.requested",
+        },
+        # SLA breaches and dispute escalation, on each shop's clock
+        timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0},
+    ),
+    Service("reviews", "services.reviews", 8003, "ShopLab reviews service", subscribes=SHOP_COPY),
+    Service("crm", "services.crm", 8004, "ShopLab crm service", subscribes=SHOP_COPY),
+]
+
+SERVICES: dict[str, Service] = {service.name: service for service in _SERVICES}
+SERVICE_NAMES: tuple[str, ...] = tuple(SERVICES)
 
 REDIS_DEFAULT_PORT = 6390  # not 6379: another Redis on the machine may hold that one

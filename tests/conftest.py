@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from shoplab.topology import SERVICES
 from tests.ports import free_port
 
 _SESSION_ROOT = Path(tempfile.mkdtemp(prefix="shoplab-tests-"))
@@ -27,7 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["SHOPLAB_INTERNAL_TOKEN"] = "test-internal-token"
     os.environ["SHOPLAB_SECRET_KEY"] = "test-secret-key"
     os.environ["SHOPLAB_EVENT_MAX_RETRIES"] = "2"
-    for name in ("gateway", "orders", "tickets", "reviews", "crm"):
+    for name in SERVICES:
         os.environ[f"SHOPLAB_{name.upper()}_PORT"] = str(free_port())
     for key in list(os.environ):
         if key == "DATABASE_URL" or key.endswith("_DATABASE_URL"):

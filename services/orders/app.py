@@ -9,10 +9,13 @@ from flask import Flask
 from services.orders.api import BLUEPRINTS
 from services.orders.order_writer import OrderWriter
 from services.orders.service import SPEC
-from shoplab.plumbing.web import build_service_app, runtime_of
+from shoplab.plumbing.web import build_service_app
+
+WRITER = "orders.writer"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = build_service_app(SPEC, blueprints=BLUEPRINTS, config=config)
-    app.extensions["orders.writer"] = OrderWriter(runtime_of(app).db)
+    app = build_service_app(SPEC, BLUEPRINTS, config)
+    runtime = app.extensions["shoplab"]
+    runtime.parts[WRITER] = OrderWriter(runtime.db)
     return app

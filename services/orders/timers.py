@@ -1,17 +1,15 @@
-"""The orders service's timers: each runs its rule for every open shop, at that shop's simulated now.
+"""The orders service's timers: its time rules, run for every open shop at that shop's simulated now by the shared
+runner (``shoplab.shops.timer_runner``); how often each ticks is in the topology table.
 
-The rules themselves are plain functions of (session, shop, now) in their own modules; this runs them, one shop
-and one transaction at a time, and only opens a write transaction when a cheap read found something to do.
+Each rule is a plain function of (session, shop context) in its own module; the probes are cheap "is there anything
+to do?" reads, so an idle shop costs a read, not a turn at the write lock.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy.orm import Session
 
 from services.orders.models import Order, TrackingEvent
@@ -19,65 +17,59 @@ from services.orders.order_state import DELIVERED, UNPAID
 from services.orders.ordering import cancel_expired, complete_delivered
 from services.orders.reminders import ReminderPolicy, announce_due, announcement_pending
 from services.orders.shipments import advance_timelines
-from shoplab.plumbing.database import Database
-from shoplab.shops.profiles import load_profile
-from shoplab.shops.replica import ShopCopy
-
-log = logging.getLogger(__name__)
-
-Rule = Callable[[Session, ShopCopy, dict[str, Any], datetime], Any]
+from shoplab.shops.context import ShopContext
+from shoplab.shops.timer_runner import ShopTimer
 
 
-def expire_unpaid(session: Session, shop: ShopCopy, profile: dict[str, Any], now: datetime) -> list[str]:
-    return cancel_expired(session, shop.id, now)
+def _auto_complete_after(ctx: ShopContext) -> timedelta:
+    return timedelta(days=int(ctx.profile["orders"]["auto_complete_days"]))
 
 
-def remind_due(session: Session, shop: ShopCopy, profile: dict[str, Any], now: datetime) -> list[str]:
-    return announce_due(session, shop.id, ReminderPolicy.of(profile), now)
+def expire_unpaid(session: Session, ctx: ShopContext) -> list[str]:
+    """Cancel unpaid orders past their pay-by time and release their stock."""
+    return cancel_expired(session, ctx.id, ctx.shop_now)
 
 
-def advance_tracking(session: Session, shop: ShopCopy, profile: dict[str, Any], now: datetime) -> int:
-    return advance_timelines(session, shop.id, now)
+def unpaid_expired(ctx: ShopContext) -> ColumnElement[bool]:
+    return exists().where(Order.shop_id == ctx.id, Order.state == UNPAID, Order.pay_by <= ctx.shop_now)
 
 
-def auto_complete(session: Session, shop: ShopCopy, profile: dict[str, Any], now: datetime) -> list[str]:
-    return complete_delivered(session, shop.id, int(profile["orders"]["auto_complete_days"]), now)
+def announce_reminders(session: Session, ctx: ShopContext) -> list[str]:
+    """Publish payment.reminder_due for orders that became remindable."""
+    return announce_due(session, ctx.id, ReminderPolicy.of(ctx.profile), ctx.shop_now)
 
 
-# Cheap "is there anything to do?" probes, so an idle shop costs a read, not a write lock.
-PROBES: dict[Rule, Callable[[str, dict[str, Any], datetime], Any]] = {
-    expire_unpaid: lambda shop_id, profile, now: exists().where(
-        Order.shop_id == shop_id, Order.state == UNPAID, Order.pay_by <= now
-    ),
-    remind_due: lambda shop_id, profile, now: announcement_pending(shop_id, ReminderPolicy.of(profile), now),
-    advance_tracking: lambda shop_id, profile, now: exists().where(
-        TrackingEvent.shop_id == shop_id, TrackingEvent.occurred_at.is_(None), TrackingEvent.due_at <= now
-    ),
-    auto_complete: lambda shop_id, profile, now: exists().where(
-        Order.shop_id == shop_id,
+def reminders_pending(ctx: ShopContext) -> ColumnElement[bool]:
+    return announcement_pending(ctx.id, ReminderPolicy.of(ctx.profile), ctx.shop_now)
+
+
+def advance_tracking(session: Session, ctx: ShopContext) -> int:
+    """Let tracking timelines reach the shop's now: checkpoints, exceptions, deliveries."""
+    return advance_timelines(session, ctx.id, ctx.shop_now)
+
+
+def checkpoints_due(ctx: ShopContext) -> ColumnElement[bool]:
+    return exists().where(
+        TrackingEvent.shop_id == ctx.id, TrackingEvent.occurred_at.is_(None), TrackingEvent.due_at <= ctx.shop_now
+    )
+
+
+def auto_complete(session: Session, ctx: ShopContext) -> list[str]:
+    """Complete delivered orders whose confirmation window has passed."""
+    return complete_delivered(session, ctx.id, int(ctx.profile["orders"]["auto_complete_days"]), ctx.shop_now)
+
+
+def completion_due(ctx: ShopContext) -> ColumnElement[bool]:
+    return exists().where(
+        Order.shop_id == ctx.id,
         Order.state == DELIVERED,
-        Order.delivered_at <= now - timedelta(days=int(profile["orders"]["auto_complete_days"])),
-    ),
+        Order.delivered_at <= ctx.shop_now - _auto_complete_after(ctx),
+    )
+
+
+TIMERS: dict[str, ShopTimer] = {
+    "orders.expire_unpaid": ShopTimer(expire_unpaid, unpaid_expired),
+    "orders.announce_reminders": ShopTimer(announce_reminders, reminders_pending),
+    "orders.advance_tracking": ShopTimer(advance_tracking, checkpoints_due),
+    "orders.auto_complete": ShopTimer(auto_complete, completion_due),
 }
-
-
-def run_for_every_shop(db: Database, rule: Rule) -> int:
-    """Run ``rule`` for each open shop; a failing shop is logged and does not stop the others."""
-    with db.reading() as session:
-        shops = [shop for shop in session.scalars(select(ShopCopy).where(ShopCopy.name.is_not(None)))]
-    done = 0
-    for shop in shops:
-        now = shop.clock.now()
-        try:
-            profile = load_profile(shop.platform)
-            with db.reading() as session:
-                if not session.scalar(select(PROBES[rule](shop.id, profile, now))):
-                    continue
-            with db.writing() as session:
-                copy = session.get(ShopCopy, shop.id)
-                now = copy.clock.now()
-                result = rule(session, copy, load_profile(copy.platform), now)
-                done += result if isinstance(result, int) else len(result)
-        except Exception:
-            log.exception("orders timer %s failed for shop %s", rule.__name__, shop.id)
-    return done

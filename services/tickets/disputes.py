@@ -23,7 +23,8 @@ from services.tickets.models import Dispute, OrderFacts
 from services.tickets.policy import policy_of
 from shoplab.errors import Conflict, InvalidInput, NotFound
 from shoplab.eventbus.outbox import publish
-from shoplab.shops.replica import ShopCopy, get_shop
+from shoplab.shops.context import ShopContext
+from shoplab.shops.replica import get_shop
 
 PROPOSALS = ("full_refund", "partial_refund", "return_and_refund", "reject")
 OPEN = ("awaiting_seller", "awaiting_buyer", "negotiating")
@@ -360,28 +361,27 @@ def _apply(session: Session, dispute: Dispute, ruling: Ruling, sim_now: datetime
     )
 
 
-def escalate_due(session: Session, wall_now: datetime | None = None) -> int:
-    """The timer's pass: every open dispute whose window has passed goes to arbitration. Returns how many."""
+def escalate_due(session: Session, ctx: ShopContext) -> int:
+    """The timer's pass over one shop: every open dispute whose window has passed goes to arbitration."""
     count = 0
-    for shop in session.scalars(select(ShopCopy).where(ShopCopy.name.is_not(None))).all():
-        sim_now = shop.clock.now(wall_now)
-        due = session.scalars(
-            select(Dispute)
-            .where(
-                Dispute.shop_id == shop.id,
-                Dispute.status.in_(OPEN),
-                or_(
-                    Dispute.escalate_at <= sim_now,
-                    Dispute.seller_responded_at.is_(None) & (Dispute.respond_by <= sim_now),
-                ),
-            )
-            .with_for_update()
-        ).all()
-        for dispute in due:
-            reason = escalation_due(dispute, sim_now)
-            if reason:
-                escalate(session, dispute, reason, at=wall_now)
-                count += 1
+    sim_now = ctx.shop_now
+    due = session.scalars(
+        select(Dispute)
+        .where(
+            Dispute.shop_id == ctx.id,
+            Dispute.status.in_(OPEN),
+            or_(
+                Dispute.escalate_at <= sim_now,
+                Dispute.seller_responded_at.is_(None) & (Dispute.respond_by <= sim_now),
+            ),
+        )
+        .with_for_update()
+    ).all()
+    for dispute in due:
+        reason = escalation_due(dispute, sim_now)
+        if reason:
+            escalate(session, dispute, reason, at=ctx.wall_now)
+            count += 1
     return count
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services.tickets.events import publish_ticket_event
 from services.tickets.models import SlaBreach, Ticket
 from services.tickets.policy import Targets
-from shoplab.shops.replica import ShopCopy
+from shoplab.shops.context import ShopContext
 
 FIRST = "first_response"
 NEXT = "next_response"
@@ -132,27 +132,26 @@ def record_breach(session: Session, ticket: Ticket, target: str, due: datetime, 
     )
 
 
-def detect_breaches(session: Session, wall_now: datetime | None = None) -> int:
-    """The timer's pass over every shop: record each target that passed unmet, once. Returns how many."""
+def detect_breaches(session: Session, ctx: ShopContext) -> int:
+    """The timer's pass over one shop: record each target that passed unmet, once. Returns how many."""
     recorded = 0
-    for shop in session.scalars(select(ShopCopy).where(ShopCopy.name.is_not(None))).all():
-        sim_now = shop.clock.now(wall_now)
-        candidates = session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.shop_id == shop.id,
-                Ticket.status.in_(ACTIVE),
-                Ticket.paused_at.is_(None),
-                or_(
-                    (Ticket.first_response_due <= sim_now) & Ticket.first_replied_at.is_(None),
-                    Ticket.next_response_due <= sim_now,
-                    Ticket.resolution_due <= sim_now,
-                ),
-            )
-            .with_for_update()
-        ).all()
-        for ticket in candidates:
-            for target, due in due_breaches(ticket, sim_now):
-                record_breach(session, ticket, target, due, sim_now)
-                recorded += 1
+    sim_now = ctx.shop_now
+    candidates = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.shop_id == ctx.id,
+            Ticket.status.in_(ACTIVE),
+            Ticket.paused_at.is_(None),
+            or_(
+                (Ticket.first_response_due <= sim_now) & Ticket.first_replied_at.is_(None),
+                Ticket.next_response_due <= sim_now,
+                Ticket.resolution_due <= sim_now,
+            ),
+        )
+        .with_for_update()
+    ).all()
+    for ticket in candidates:
+        for target, due in due_breaches(ticket, sim_now):
+            record_breach(session, ticket, target, due, sim_now)
+            recorded += 1
     return recorded

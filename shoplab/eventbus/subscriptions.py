@@ -1,35 +1,20 @@
-"""Which service handles which event types: the one place to read the flow of events.
+"""Which service handles which event types, as the topology table declares it (``shoplab/topology.py``).
 
 The relay sends each event to the queue of every service listed for its type. Every service's handler registry
-must match its line here exactly (a test checks it), so a subscription without a handler cannot slip in.
+must match its line exactly (``ServiceSpec`` refuses to build otherwise), so a subscription without a handler
+cannot slip in.
 """
 
 from __future__ import annotations
 
-SHOP_COPY = frozenset({"shop.opened", "shop.clock_changed"})
+from shoplab.topology import SERVICES
 
-SUBSCRIPTIONS: dict[str, frozenset[str]] = {
-    "gateway": frozenset(),
-    "orders": SHOP_COPY | {"dispute.ruled"},
-    "tickets": SHOP_COPY
-    | {
-        "agent.joined",
-        "agent.status_changed",
-        "order.placed",
-        "order.paid",
-        "order.cancelled",
-        "payment.reminder_due",
-        "payment.reminder_sent",
-        "order.shipped",
-        "shipment.exception",
-        "order.delivered",
-        "refund.requested",
-        "return.requested",
-    },
-    "reviews": SHOP_COPY,
-    "crm": SHOP_COPY,
-}
+SUBSCRIPTIONS: dict[str, frozenset[str]] = {name: service.subscribes for name, service in SERVICES.items()}
+
+_SUBSCRIBERS: dict[str, list[str]] = {}
 
 
 def subscribers_of(event_type: str) -> list[str]:
-    return sorted(service for service, types in SUBSCRIPTIONS.items() if event_type in types)
+    if event_type not in _SUBSCRIBERS:
+        _SUBSCRIBERS[event_type] = sorted(name for name, types in SUBSCRIPTIONS.items() if event_type in types)
+    return _SUBSCRIBERS[event_type]

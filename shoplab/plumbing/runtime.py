@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import redis
 from sqlalchemy import MetaData
@@ -15,36 +16,58 @@ from shoplab.eventbus.celery_setup import QueueSender
 from shoplab.eventbus.consumer import Consumer, Handler
 from shoplab.eventbus.outbox import Relay
 from shoplab.eventbus.relay_thread import RelayThread
-from shoplab.eventbus.subscriptions import SUBSCRIPTIONS
 from shoplab.plumbing.database import Database, upgrade_schema
+from shoplab.shops.timer_runner import ShopTimer
+from shoplab.topology import SERVICES, Service
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """A service's parts: its name, the events it handles, its models' metadata and its migrations."""
+    """A service's parts: its name, the events it handles, its timers, its models' metadata and its migrations.
+
+    The handlers must be exactly the event types its topology entry subscribes to, and the timers exactly the
+    timers it schedules: a subscription or a timer without code (or code nobody calls) cannot slip in."""
 
     name: str
     handlers: Mapping[str, Handler]
     metadata: MetaData | None = None
     migrations: Path | None = None
-    title: str = ""
+    timers: Mapping[str, ShopTimer] = field(default_factory=dict)
+    public: bool = False  # the gateway: its routes are for people, not only for holders of the internal credential
 
     def __post_init__(self) -> None:
-        expected = SUBSCRIPTIONS[self.name]
-        if set(self.handlers) != expected:
+        service = SERVICES[self.name]
+        if set(self.handlers) != service.subscribes:
             raise ValueError(
-                f"{self.name}: handlers {sorted(self.handlers)} do not match subscriptions {sorted(expected)}"
+                f"{self.name}: handlers {sorted(self.handlers)} do not match subscriptions "
+                f"{sorted(service.subscribes)} (shoplab/topology.py)"
             )
+        if set(self.timers) != set(service.timers):
+            raise ValueError(
+                f"{self.name}: timers {sorted(self.timers)} do not match the topology's {sorted(service.timers)}"
+            )
+
+    @property
+    def service(self) -> Service:
+        return SERVICES[self.name]
+
+    @property
+    def title(self) -> str:
+        return self.service.title
 
 
 class ServiceRuntime:
-    """Database, relay, consumer and Redis client of one service in one process (created after any fork)."""
+    """Database, relay, consumer and Redis client of one service in one process (created after any fork).
+
+    ``parts`` holds what a service adds to its runtime (the orders service's order writer): reached as
+    ``runtime.parts[name]``, set once by the service's app factory."""
 
     def __init__(self, spec: ServiceSpec, database_url: str | None = None, *, relay_thread: bool = False) -> None:
         self.spec = spec
         self.database_url = database_url or settings.database_url(spec.name)
         # Web processes relay from a thread so requests do not wait on Redis; workers and scripts relay inline.
         self.relay_thread = relay_thread
+        self.parts: dict[str, Any] = {}
 
     @cached_property
     def db(self) -> Database:
@@ -63,3 +86,9 @@ class ServiceRuntime:
 
     def migrate(self) -> None:
         upgrade_schema(self.db, [self.spec.migrations] if self.spec.migrations else [])
+
+
+def load_spec(name: str) -> ServiceSpec:
+    """A service's spec, found through the topology table."""
+    module = __import__(SERVICES[name].spec_module, fromlist=["SPEC"])
+    return module.SPEC

@@ -6,13 +6,15 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, current_app, request
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from shoplab import settings
 from shoplab.plumbing.auth import require_internal_token
 from shoplab.plumbing.bus_api import bus_api
+from shoplab.plumbing.database import Database
 from shoplab.plumbing.errors import install_error_handlers
 from shoplab.plumbing.health import health
 from shoplab.plumbing.metrics import install_metrics
@@ -49,20 +51,40 @@ def base_app(name: str, title: str, config: dict[str, Any] | None = None) -> tup
 
 
 def build_service_app(
-    spec: ServiceSpec, blueprints: Iterable[Blueprint], config: dict[str, Any] | None = None
+    spec: ServiceSpec,
+    blueprints: Iterable[Blueprint],
+    config: dict[str, Any] | None = None,
+    *,
+    pages: Iterable[FlaskBlueprint] = (),
+    health_check: FlaskBlueprint = health,
 ) -> Flask:
-    app, api = base_app(spec.name, spec.title or f"ShopLab {spec.name}", config)
+    """Every service's app, the gateway's included: its runtime (migrated), health, metrics, the bus routes, and its
+    blueprints. Services demand the internal credential on every route; the gateway (``spec.public``) does not,
+    and keeps the bus routes behind that credential."""
+    app, api = base_app(spec.name, spec.title, config)
     runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"), relay_thread=True)
     runtime.migrate()
     app.extensions["shoplab"] = runtime
-    require_internal_token(app, app.config.get("INTERNAL_TOKEN") or settings.internal_token())
+    token = app.config.get("INTERNAL_TOKEN") or settings.internal_token()
+    if spec.public:
+        require_internal_token(app, token, only=bus_api)
+    else:
+        require_internal_token(app, token)
     install_metrics(app, runtime)
-    app.register_blueprint(health)
+    app.register_blueprint(health_check)
     api.register_blueprint(bus_api)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    for page in pages:  # plain Flask blueprints, outside the API document (the gateway's web pages)
+        app.register_blueprint(page)
     return app
 
 
-def runtime_of(app: Flask) -> ServiceRuntime:
-    return app.extensions["shoplab"]
+def current_runtime() -> ServiceRuntime:
+    """The runtime of the app serving the current request: the one way views reach it."""
+    return current_app.extensions["shoplab"]
+
+
+def db() -> Database:
+    """The current service's database (:meth:`Database.reading` / :meth:`Database.writing`)."""
+    return current_runtime().db

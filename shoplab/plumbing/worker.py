@@ -15,6 +15,7 @@ from shoplab.eventbus.envelope import InvalidEvent
 from shoplab.eventbus.heartbeat import Heartbeat, record_consumed, start_heartbeat
 from shoplab.plumbing.runtime import ServiceRuntime, ServiceSpec
 from shoplab.settings import WorkerSettings
+from shoplab.shops.timer_runner import ShopTimer, run_timer
 
 log = logging.getLogger(__name__)
 
@@ -85,4 +86,15 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
     def sweep_outbox() -> int:
         return runtime().db.relay.sweep()
 
+    for name, timer in spec.timers.items():
+        _register_timer(app, runtime, name, timer)
+
     return app, runtime
+
+
+def _register_timer(app: Celery, runtime: Callable[[], ServiceRuntime], name: str, timer: ShopTimer) -> None:
+    """A timer task the scheduler sends by name: one tick over every open shop (:func:`run_timer`)."""
+
+    @app.task(name=name)
+    def tick() -> int:
+        return run_timer(runtime().db, name, timer).done

@@ -438,10 +438,14 @@ def test_seed_prints_the_demo_logins(redis_server, tmp_path):
 
     url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
     ServiceRuntime(SPEC, url).migrate()  # in compose the gateway has migrated before seed starts
-    (code,) = [c for n, c in python_snippets() if argv(services()[n]["command"])[:2] == ["python", "-c"]]
+    command = argv(services()["seed"]["command"])
+    assert command[:2] == ["python", "-m"], command
     env = {"GATEWAY_DATABASE_URL": url, "SHOPLAB_REDIS_URL": redis_server, "SHOPLAB_VAR_DIR": str(tmp_path)}
     for _ in range(2):  # a restarted stack seeds again: nothing doubled, same logins
-        result = _run_snippet(code, env, tmp_path)
+        result = subprocess.run(
+            [sys.executable, *command[1:]], env={**os.environ, **env}, cwd=REPO,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
         assert result.returncode == 0, result.stderr[-2000:]
         assert "instructor: teacher / teacher-demo" in result.stdout
 

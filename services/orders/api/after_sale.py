@@ -54,7 +54,8 @@ class OrderRefunds(MethodView):
             ctx = shop_context(session, shop_id)
             return after_sale.request_refund(
                 session, shop_id, order_id, ctx.profile, kind=data["kind"], reason=data["reason"],
-                amount_cents=_cents(data["amount"]), note=data["note"], requested_by=data["requested_by"], now=ctx.now,
+                amount_cents=_cents(data["amount"]), note=data["note"], requested_by=data["requested_by"],
+                now=ctx.shop_now,
             )  # fmt: skip
 
 
@@ -68,7 +69,7 @@ class RefundApprove(MethodView):
             ctx = shop_context(session, shop_id)
             return after_sale.approve_refund(
                 session, shop_id, order_id, refund_id, ctx.profile, agent_id=data["agent_id"], note=data["note"],
-                return_address=data["return_address"], now=ctx.now,
+                return_address=data["return_address"], now=ctx.shop_now,
             )  # fmt: skip
 
 
@@ -81,7 +82,7 @@ class RefundReject(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return after_sale.reject_refund(
-                session, shop_id, order_id, refund_id, agent_id=data["agent_id"], note=data["note"], now=ctx.now
+                session, shop_id, order_id, refund_id, agent_id=data["agent_id"], note=data["note"], now=ctx.shop_now
             )
 
 
@@ -107,7 +108,8 @@ class OrderReturns(MethodView):
             ctx = shop_context(session, shop_id)
             return returns.request_return(
                 session, shop_id, order_id, ctx.profile, resolution=data["resolution"], reason=data["reason"],
-                amount_cents=_cents(data["amount"]), note=data["note"], requested_by=data["requested_by"], now=ctx.now,
+                amount_cents=_cents(data["amount"]), note=data["note"], requested_by=data["requested_by"],
+                now=ctx.shop_now,
             )  # fmt: skip
 
 
@@ -124,7 +126,7 @@ class ReturnApprove(MethodView):
             ctx = shop_context(session, shop_id)
             return returns.approve_return(
                 session, shop_id, order_id, return_id, ctx.profile, agent_id=data["agent_id"], note=data["note"],
-                return_address=data["return_address"], now=ctx.now,
+                return_address=data["return_address"], now=ctx.shop_now,
             )  # fmt: skip
 
 
@@ -137,7 +139,7 @@ class ReturnReject(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return returns.reject_return(
-                session, shop_id, order_id, return_id, agent_id=data["agent_id"], note=data["note"], now=ctx.now
+                session, shop_id, order_id, return_id, agent_id=data["agent_id"], note=data["note"], now=ctx.shop_now
             )
 
 
@@ -151,7 +153,7 @@ class ReturnShipBack(MethodView):
             ctx = shop_context(session, shop_id)
             return returns.ship_back(
                 session, shop_id, order_id, return_id, carrier=data["carrier"], tracking_no=data["tracking_no"],
-                now=ctx.now,
+                now=ctx.shop_now,
             )  # fmt: skip
 
 
@@ -164,7 +166,7 @@ class ReturnReceive(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return returns.receive(
-                session, shop_id, order_id, return_id, agent_id=data["agent_id"], note=data["note"], now=ctx.now
+                session, shop_id, order_id, return_id, agent_id=data["agent_id"], note=data["note"], now=ctx.shop_now
             )
 
 
@@ -176,7 +178,9 @@ class ReturnRefund(MethodView):
         """Refund a received return: its refund is completed."""
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
-            return returns.refund_return(session, shop_id, order_id, return_id, agent_id=data["agent_id"], now=ctx.now)
+            return returns.refund_return(
+                session, shop_id, order_id, return_id, agent_id=data["agent_id"], now=ctx.shop_now
+            )
 
 
 @after_sale_api.route(f"{RETURN}/exchange")
@@ -189,5 +193,5 @@ class ReturnExchange(MethodView):
             ctx = shop_context(session, shop_id)
             return returns.exchange(
                 session, shop_id, order_id, return_id, ctx.profile, agent_id=data["agent_id"],
-                carrier=data["carrier"], tracking_no=data["tracking_no"], now=ctx.now,
+                carrier=data["carrier"], tracking_no=data["tracking_no"], now=ctx.shop_now,
             )  # fmt: skip

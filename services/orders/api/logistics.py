@@ -29,7 +29,7 @@ class OrderShipments(MethodView):
                 carrier=data["carrier"],
                 tracking_no=data["tracking_no"],
                 shipped_by=data["shipped_by"],
-                now=ctx.now,
+                now=ctx.shop_now,
             )
 
 
@@ -51,7 +51,7 @@ class OrderReshipments(MethodView):
                 reason=data["reason"],
                 replaces_shipment_id=data["replaces_shipment_id"],
                 shipped_by=data["shipped_by"],
-                now=ctx.now,
+                now=ctx.shop_now,
             )
 
 
@@ -75,7 +75,7 @@ class ShipmentExceptions(MethodView):
                 kind=data["kind"],
                 detail=data["detail"],
                 delay_hours=hours,
-                now=ctx.now,
+                now=ctx.shop_now,
             )
 
 

@@ -69,7 +69,13 @@ class OrderCancel(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return ordering.cancel_order(
-                session, shop_id, order_id, by=data["by"], agent_id=data["agent_id"], note=data["note"], now=ctx.now
+                session,
+                shop_id,
+                order_id,
+                by=data["by"],
+                agent_id=data["agent_id"],
+                note=data["note"],
+                now=ctx.shop_now,
             )
 
 
@@ -82,7 +88,7 @@ class OrderAddress(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return ordering.change_address(
-                session, shop_id, order_id, address=data["address"], changed_by=data["changed_by"], now=ctx.now
+                session, shop_id, order_id, address=data["address"], changed_by=data["changed_by"], now=ctx.shop_now
             )
 
 
@@ -93,7 +99,7 @@ class OrderConfirm(MethodView):
         """The buyer confirms receipt of a delivered order: it is completed (确认收货)."""
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
-            return ordering.confirm_receipt(session, shop_id, order_id, now=ctx.now)
+            return ordering.confirm_receipt(session, shop_id, order_id, now=ctx.shop_now)
 
 
 @orders_api.route("/shops/<shop_id>/orders/<order_id>/payments")
@@ -126,6 +132,6 @@ class OrderPayments(MethodView):
                 succeeded=data["result"] == "succeeded",
                 failure_reason=data["failure_reason"],
                 amount_cents=to_cents(data["amount"]) if data["amount"] is not None else None,
-                now=ctx.now,
+                now=ctx.shop_now,
             )
             return {"payment": payment, "order": order}

@@ -24,7 +24,7 @@ class DueList(MethodView):
         with db().reading() as session:
             ctx = shop_context(session, shop_id)
             policy = reminders.ReminderPolicy.of(ctx.profile)
-            return reminders.due_reminders(session, shop_id, policy, ctx.now, query["limit"])
+            return reminders.due_reminders(session, shop_id, policy, ctx.shop_now, query["limit"])
 
 
 @reminders_api.route("/shops/<shop_id>/orders/<order_id>/reminders")
@@ -56,7 +56,7 @@ class OrderReminders(MethodView):
                 text=data["text"],
                 sent_by=data["sent_by"],
                 note=data["note"],
-                now=ctx.now,
+                now=ctx.shop_now,
             )
 
 
@@ -76,5 +76,5 @@ class ReminderNote(MethodView):
                 outcome=data["outcome"],
                 note=data["note"],
                 noted_by=data["noted_by"],
-                now=ctx.now,
+                now=ctx.shop_now,
             )

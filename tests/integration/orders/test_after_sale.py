@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.orders import timers
 from tests.integration.orders.shop_setup import (
     AGENT,
     move_clock,
@@ -16,6 +15,7 @@ from tests.integration.orders.shop_setup import (
     ship,
     tracking_no,
 )
+from tests.timers import tick
 
 
 def delivered_order(stack, platform: str = "taobao") -> tuple[str, dict]:
@@ -25,7 +25,7 @@ def delivered_order(stack, platform: str = "taobao") -> tuple[str, dict]:
     carrier = order["shipping_carrier"]  # the one the buyer got at checkout
     assert ship(stack, shop, order["id"], carrier, tracking_no(platform, carrier)).status_code == 201
     move_clock(stack, shop, by=timedelta(days=order["delivery_days_max"] + 1))
-    timers.run_for_every_shop(stack.runtime("orders").db, timers.advance_tracking)
+    tick(stack.runtime("orders").db, "orders.advance_tracking")
     delivered = stack.client("orders").get(f"/shops/{shop}/orders/{order['id']}").get_json()
     assert delivered["state"] == "delivered"
     return shop, delivered

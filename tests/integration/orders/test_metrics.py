@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.orders import timers
 from tests.integration.orders.shop_setup import move_clock, open_shop, order_body, pay, tracking_no
+from tests.timers import tick
 
 A, B = "agent-a", "agent-b"
 PERIOD = "from=2026-11-10T00:00:00Z&to=2026-12-10T00:00:00Z"
@@ -50,7 +50,7 @@ def test_figures_per_shop_and_per_agent(stack):
     )
     assert late.get_json()["late"] is True
     move_clock(stack, shop, by=timedelta(days=6))
-    timers.run_for_every_shop(stack.runtime("orders").db, timers.advance_tracking)
+    tick(stack.runtime("orders").db, "orders.advance_tracking")
     refund = client.post(
         f"/shops/{shop}/orders/{o4['id']}/refunds", json={"kind": "return_and_refund", "reason": "damaged"}
     ).get_json()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.orders import timers
 from tests.integration.orders.shop_setup import AGENT, move_clock, open_shop, outbox, pay, place, ship, tracking_no
+from tests.timers import tick
 
 
-def advance(stack, rule) -> int:
-    return timers.run_for_every_shop(stack.runtime("orders").db, rule)
+def advance(stack, timer: str) -> int:
+    return tick(stack.runtime("orders").db, f"orders.{timer}")
 
 
 def test_payment_failure_is_kept_then_paid(sqlite_stack):
@@ -43,11 +43,11 @@ def test_unpaid_timeout_cancels_on_the_shops_clock(sqlite_stack):
     stock = lambda: client.get(f"/shops/{shop}/products/TB1001").get_json()["skus"]  # noqa: E731
     assert next(s["stock"] for s in stock() if s["sku"] == "TB1001-BLACK-M") == 58
     move_clock(sqlite_stack, shop, by=timedelta(hours=23))
-    assert advance(sqlite_stack, timers.expire_unpaid) == 0
+    assert advance(sqlite_stack, "expire_unpaid") == 0
     move_clock(sqlite_stack, shop, by=timedelta(hours=1, seconds=1))
     late = client.post(f"/shops/{shop}/orders/{order['id']}/payments", json={"method": "alipay"})
     assert late.status_code == 409 and "pay_by" in late.get_json()
-    assert advance(sqlite_stack, timers.expire_unpaid) == 1
+    assert advance(sqlite_stack, "expire_unpaid") == 1
     cancelled = client.get(f"/shops/{shop}/orders/{order['id']}").get_json()
     assert (cancelled["state"], cancelled["cancel_reason"]) == ("cancelled", "unpaid_timeout")
     assert next(s["stock"] for s in stock() if s["sku"] == "TB1001-BLACK-M") == 60
@@ -103,7 +103,7 @@ def test_shipping_tracking_exceptions_and_receipt(sqlite_stack):
     tracking = client.get(f"/shops/{shop}/orders/{order['id']}/tracking").get_json()
     assert tracking["shipments"][0]["events"] == []  # nothing has happened yet on the shop's clock
     move_clock(sqlite_stack, shop, by=timedelta(days=2))
-    advance(sqlite_stack, timers.advance_tracking)
+    advance(sqlite_stack, "advance_tracking")
     seen = client.get(f"/shops/{shop}/orders/{order['id']}/tracking").get_json()["shipments"][0]["events"]
     assert seen and seen[0]["status"] == "picked_up"
 
@@ -113,7 +113,7 @@ def test_shipping_tracking_exceptions_and_receipt(sqlite_stack):
     )
     assert exception.status_code == 201
     move_clock(sqlite_stack, shop, by=timedelta(days=60))
-    advance(sqlite_stack, timers.advance_tracking)
+    advance(sqlite_stack, "advance_tracking")
     parcel = client.get(f"/shops/{shop}/orders/{order['id']}/tracking").get_json()["shipments"][0]
     assert parcel["shipment"]["status"] == "lost" and parcel["events"][-1]["status"] == "lost"
     assert client.get(f"/shops/{shop}/orders/{order['id']}").get_json()["state"] == "shipped"  # never delivered
@@ -125,7 +125,7 @@ def test_shipping_tracking_exceptions_and_receipt(sqlite_stack):
     )  # fmt: skip
     assert reshipped.status_code == 201 and reshipped.get_json()["late"] is False
     move_clock(sqlite_stack, shop, by=timedelta(days=8))  # DHL: 3 to 7 days
-    advance(sqlite_stack, timers.advance_tracking)
+    advance(sqlite_stack, "advance_tracking")
     delivered = client.get(f"/shops/{shop}/orders/{order['id']}").get_json()
     assert delivered["state"] == "delivered"
     assert client.post(f"/shops/{shop}/orders/{order['id']}/confirm-receipt").get_json()["state"] == "completed"
@@ -154,10 +154,10 @@ def test_a_delay_pushes_the_rest_of_the_timeline_back(sqlite_stack):
     )
     assert delayed.status_code == 201 and "物流延误" in delayed.get_json()["detail"]
     move_clock(sqlite_stack, shop, by=timedelta(days=5))  # ZTO takes at most 4 days, but 10 days were added
-    advance(sqlite_stack, timers.advance_tracking)
+    advance(sqlite_stack, "advance_tracking")
     assert client.get(f"/shops/{shop}/orders/{order['id']}").get_json()["state"] == "shipped"
     move_clock(sqlite_stack, shop, by=timedelta(days=10))
-    advance(sqlite_stack, timers.advance_tracking)
+    advance(sqlite_stack, "advance_tracking")
     assert client.get(f"/shops/{shop}/orders/{order['id']}").get_json()["state"] == "delivered"
     bad = client.post(f"/shops/{shop}/orders/{order['id']}/shipments/{shipment_id}/exceptions", json={"kind": "lost"})
     assert bad.status_code == 409 and bad.get_json()["shipment_status"] == "delivered"

@@ -105,8 +105,8 @@ def test_timelines_unfold_with_the_clock_and_deliver_the_order(db):
 
 
 def test_timers_run_each_shop_at_its_own_now_and_one_broken_shop_stops_none(db):
-    from services.orders import timers
     from shoplab.shops.replica import ShopCopy
+    from tests.timers import tick
 
     late = add_shop(db, "late")
     fresh = add_shop(db, "fresh")
@@ -116,6 +116,6 @@ def test_timers_run_each_shop_at_its_own_now_and_one_broken_shop_stops_none(db):
         broken = ShopCopy(id="broken", name="x", platform="gone", currency="USD", wall_anchor=START,
                           sim_anchor=START, speed=1.0, paused=True, clock_version=1)  # fmt: skip
         session.add(broken)
-    assert timers.run_for_every_shop(db, timers.expire_unpaid) == 1
+    assert tick(db, "orders.expire_unpaid") == 1
     assert order(db, expired).state == "cancelled" and order(db, waiting).state == "unpaid"
-    assert timers.run_for_every_shop(db, timers.expire_unpaid) == 0
+    assert tick(db, "orders.expire_unpaid") == 0

@@ -20,6 +20,7 @@ from services.tickets.models import Base
 from shoplab.contracts import CATALOGUE
 from shoplab.eventbus.envelope import Event
 from shoplab.eventbus.tables import BusBase, OutboxMessage
+from shoplab.shops.context import ShopContext, shop_context
 from shoplab.shops.replica import ShopCopy
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -111,3 +112,8 @@ def paid(order_id: str, customer_id: str, amount: str = "99.00") -> dict[str, An
         "method": "alipay",
         "paid_at": T0.isoformat(),
     }
+
+
+def ctx(session: Session, wall: datetime, shop_id: str = "s1") -> ShopContext:
+    """The shop's context at a wall moment: what a timer tick hands its rule."""
+    return shop_context(session, shop_id, wall_now=wall)

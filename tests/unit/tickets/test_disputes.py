@@ -12,7 +12,7 @@ from services.tickets import disputes, order_tasks
 from services.tickets.disputes import CaseFacts, Ruling, arbitrate, escalation_due
 from services.tickets.models import Dispute
 from shoplab.errors import Conflict, InvalidInput
-from tests.unit.tickets.conftest import T0, at, event, paid, placed, published, seat
+from tests.unit.tickets.conftest import T0, at, ctx, event, paid, placed, published, seat
 
 CASE = CaseFacts(
     reason="not_as_described",
@@ -104,13 +104,13 @@ def test_buyer_accepts_a_partial_refund(session, order):
 
 def test_unanswered_dispute_escalates_and_the_platform_rules_for_the_buyer(session, order):
     dispute = _open(session)
-    assert disputes.escalate_due(session, at(10 + 72 * 3600 - 1)) == 0
-    assert disputes.escalate_due(session, at(10 + 72 * 3600)) == 1
+    assert disputes.escalate_due(session, ctx(session, at(10 + 72 * 3600 - 1))) == 0
+    assert disputes.escalate_due(session, ctx(session, at(10 + 72 * 3600))) == 1
     assert (dispute.status, dispute.outcome, dispute.ruling_reason) == ("ruled", "buyer", "no_seller_response")
     assert published(session, "dispute.escalated")[0]["reason"] == "no_seller_response"
     [ruled] = published(session, "dispute.ruled")
     assert (ruled["refund_amount"], ruled["with_return"], ruled["arbitrated"]) == ("80.00", True, True)
-    assert disputes.escalate_due(session, at(10**7)) == 0
+    assert disputes.escalate_due(session, ctx(session, at(10**7))) == 0
 
 
 def test_rejected_proposal_escalates_when_the_window_ends(session, order):
@@ -118,6 +118,6 @@ def test_rejected_proposal_escalates_when_the_window_ends(session, order):
     disputes.propose(session, dispute, agent_id="a1", kind="reject", evidence=["qc.pdf"], at=at(100))
     disputes.decide(session, dispute, accept=False, comment="not fair", at=at(200))
     assert dispute.status == "negotiating"
-    assert disputes.escalate_due(session, T0 + timedelta(days=5, seconds=10)) == 1
+    assert disputes.escalate_due(session, ctx(session, T0 + timedelta(days=5, seconds=10))) == 1
     assert (dispute.outcome, dispute.refund_amount, dispute.ruling_reason) == ("split", Decimal("40.00"),
                                                                                 "both_gave_evidence")  # fmt: skip

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from services.tickets import conversations, metrics, order_tasks, routing, sla
 from services.tickets.models import SlaBreach, Ticket
-from tests.unit.tickets.conftest import T0, at, event, paid, placed, seat
+from tests.unit.tickets.conftest import T0, at, ctx, event, paid, placed, seat
 
 END = T0 + timedelta(days=1)
 NOW = at(10_000)
@@ -56,7 +56,7 @@ def history(session, shop):
     order_tasks.on_order_placed(session, event("order.placed", "s1", placed("o1", "c1"), at(3000)))
     order_tasks.on_order_paid(session, event("order.paid", "s1", paid("o1", "c1"), at(3100)))
     order_tasks.on_order_paid(session, event("order.paid", "s1", paid("o3", "c3"), at(3200)))
-    sla.detect_breaches(session, NOW)
+    sla.detect_breaches(session, ctx(session, NOW))
     session.flush()
     assert seat_a2 is not None and b.assignee_id == "a1"
     return {"a": a, "b": b, "c": c}

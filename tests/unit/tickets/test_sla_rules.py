@@ -7,7 +7,7 @@ from datetime import timedelta
 from services.tickets import conversations, sla
 from services.tickets.models import SlaBreach
 from services.tickets.policy import Targets
-from tests.unit.tickets.conftest import T0, at, open_shop, published, seat
+from tests.unit.tickets.conftest import T0, at, ctx, open_shop, published, seat
 
 TARGETS = Targets(first_response_seconds=180, next_response_seconds=300, resolution_seconds=3600,
                   response_rate_within_seconds=180)  # fmt: skip
@@ -69,8 +69,8 @@ def test_pending_through_the_api_pauses_and_the_buyer_resumes(session, shop):
 def test_breach_is_recorded_once_with_an_event(session, shop):
     seat(session, "s1", "a1")
     ticket = _ticket(session)
-    assert sla.detect_breaches(session, at(200)) == 1
-    assert sla.detect_breaches(session, at(300)) == 0
+    assert sla.detect_breaches(session, ctx(session, at(200))) == 1
+    assert sla.detect_breaches(session, ctx(session, at(300))) == 0
     breaches = session.query(SlaBreach).all()
     assert [(b.target, b.due_at, b.detected_at, b.agent_id) for b in breaches] == [
         ("first_response", at(180), at(200), "a1")
@@ -84,7 +84,7 @@ def test_a_late_reply_records_the_breach_the_timer_had_not_seen(session, shop):
     ticket = _ticket(session)
     conversations.agent_replies(session, ticket, "a1", "您好", at=at(181))
     assert ticket.first_response_breached is True
-    assert sla.detect_breaches(session, at(400)) == 0
+    assert sla.detect_breaches(session, ctx(session, at(400))) == 0
 
 
 def test_resolved_and_paused_tickets_never_breach(session, shop):
@@ -92,7 +92,7 @@ def test_resolved_and_paused_tickets_never_breach(session, shop):
     ticket = _ticket(session)
     conversations.agent_replies(session, ticket, "a1", "好的", at=at(10))
     conversations.change_status(session, ticket, "resolved", agent_id="a1", at=at(20))
-    assert sla.detect_breaches(session, at(10**7)) == 0
+    assert sla.detect_breaches(session, ctx(session, at(10**7))) == 0
 
 
 def test_next_response_target_is_per_round(session, shop):
