@@ -37,8 +37,6 @@ class Targets:
 @dataclass(frozen=True)
 class Policy:
     platform: str
-    market: str
-    currency: str
     targets: Targets
     routing_mode: str
     per_agent_cap: int
@@ -67,8 +65,6 @@ class Policy:
             routing["per_agent_cap"] = overrides.per_agent_cap or routing.get("per_agent_cap")
         return cls(
             platform=ctx.shop.platform or "",
-            market=profile["market"],
-            currency=ctx.currency,
             targets=Targets(**{name: int(targets[name]) for name in TARGET_FIELDS}),
             routing_mode=routing.get("mode") or "least_loaded",
             per_agent_cap=int(routing.get("per_agent_cap") or 8),

@@ -23,7 +23,6 @@ from shoplab.shops.context import ShopContext
 FIRST = "first_response"
 NEXT = "next_response"
 RESOLUTION = "resolution"
-ACTIVE = HELD  # the SLA runs while an agent owes the buyer something
 
 
 def start(ticket: Ticket, shop_now: datetime, targets: Targets) -> None:
@@ -86,7 +85,7 @@ def resume(ticket: Ticket, shop_now: datetime) -> float:
 
 def due_breaches(ticket: Any, shop_now: datetime) -> list[tuple[str, datetime]]:
     """The targets that have passed unmet at ``shop_now`` and were not recorded yet. Nothing runs while paused."""
-    if ticket.status not in ACTIVE or ticket.paused_at is not None:
+    if ticket.status not in HELD or ticket.paused_at is not None:
         return []
     found: list[tuple[str, datetime]] = []
     if (
@@ -138,7 +137,7 @@ def _may_breach(ctx: ShopContext) -> list[ColumnElement[bool]]:
     """Active, running tickets with a target passed at the shop's now (the rule then checks each exactly)."""
     return [
         Ticket.shop_id == ctx.id,
-        Ticket.status.in_(ACTIVE),
+        Ticket.status.in_(HELD),
         Ticket.paused_at.is_(None),
         or_(
             (Ticket.first_response_due_at <= ctx.shop_now) & Ticket.first_replied_wall_at.is_(None),
