@@ -56,16 +56,16 @@ def next_status(ticket: Ticket, action: str) -> str:
     """The status ``action`` leads to from the ticket's status, or a 409 naming the current status."""
     target = TRANSITIONS[action].get(ticket.status)
     if target is None:
-        raise refusal(ticket, action)
+        raise _refusal(ticket, action)
     return target
 
 
 def require_status(ticket: Ticket, action: str) -> None:
     if ticket.status not in ALLOWED_IN[action]:
-        raise refusal(ticket, action)
+        raise _refusal(ticket, action)
 
 
-def refusal(ticket: Ticket, action: str) -> Conflict:
+def _refusal(ticket: Ticket, action: str) -> Conflict:
     status, target = ticket.status, _TARGET_OF.get(action, "")
     message, field, reason = _REFUSALS.get(action, _STATUS_REFUSAL)
     details: dict[str, object] = {"current_status": status}
