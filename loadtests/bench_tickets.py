@@ -72,14 +72,16 @@ def generate(rng: random.Random, tickets_wanted: int, messages_wanted: int) -> d
             "id": tid, "shop_id": shop, "kind": kind, "grp": grp, "status": "open", "subject": "", "channel": "chat",
             "language": "zh", "source": "buyer", "source_ref": None, "customer_id": f"c{rng.randrange(60000)}",
             "buyer_name": "买家", "order_id": None, "order_no": None, "assignee_id": agent, "served_by": None,
-            "resolved_by": None, "opened_at": opened, "opened_sim_at": opened, "updated_at": opened,
-            "first_replied_at": None, "first_response_seconds": None, "resolved_at": None, "resolution_seconds": None,
-            "closed_at": None, "close_reason": None, "reopen_count": 0, "round_count": 0, "awaiting_reply": False,
-            "first_response_due": None, "next_response_due": None, "resolution_due": opened + timedelta(days=1),
+            "resolved_by": None, "opened_wall_at": opened, "opened_at": opened, "updated_wall_at": opened,
+            "first_replied_wall_at": None, "first_response_seconds": None, "resolved_wall_at": None,
+            "resolution_seconds": None,
+            "closed_wall_at": None, "close_reason": None, "reopen_count": 0, "round_count": 0, "awaiting_reply": False,
+            "first_response_due_at": None, "next_response_due_at": None,
+            "resolution_due_at": opened + timedelta(days=1),
             "paused_at": None, "paused_seconds": 0.0, "first_response_breached": False,
             "next_response_breached": False, "resolution_breached": False, "breach_count": 0, "csat_score": None,
-            "csat_comment": None, "rated_at": None, "converted_at": None, "converted_order_id": None,
-            "converted_amount": None,
+            "csat_comment": None, "rated_wall_at": None, "converted_wall_at": None, "converted_order_id": None,
+            "converted_amount_cents": None,
         }  # fmt: skip
         messages = tables["messages"]
         times: list[datetime] = []
@@ -88,7 +90,7 @@ def generate(rng: random.Random, tickets_wanted: int, messages_wanted: int) -> d
                     times: list[datetime] = times, messages: list = messages) -> None:  # fmt: skip
             times.append(at)
             messages.append({"shop_id": shop, "ticket_id": tid, "author": author, "kind": kind_, "agent_id": who,
-                             "body": "亲，在的", "channel": "chat", "language": "zh", "created_at": at,
+                             "body": "亲，在的", "channel": "chat", "language": "zh", "created_wall_at": at,
                              "phrase_id": None, "warnings": None})  # fmt: skip
 
         t = opened
@@ -100,11 +102,11 @@ def generate(rng: random.Random, tickets_wanted: int, messages_wanted: int) -> d
             ticket["served_by"] = agent
             ticket["status"] = "open" if active else "closed"
             ticket["close_reason"] = None if active else "reminder_sent"
-            ticket["closed_at"] = None if active else t
-            ticket["updated_at"] = t
+            ticket["closed_wall_at"] = None if active else t
+            ticket["updated_wall_at"] = t
             tables["tickets"].append(ticket)
             continue
-        ticket["first_response_due"] = opened + timedelta(seconds=180)
+        ticket["first_response_due_at"] = opened + timedelta(seconds=180)
         rounds = min(1 + int(rng.expovariate(1.3)), 5)
         last_reply = None
         for seq in range(1, rounds + 1):
@@ -116,8 +118,8 @@ def generate(rng: random.Random, tickets_wanted: int, messages_wanted: int) -> d
                 message("system", "auto_reply", start)
             for _ in range(rng.choices([0, 1, 2], [60, 30, 10])[0]):  # the buyer writes again before the answer
                 message("buyer", "message", start + timedelta(seconds=rng.uniform(0.5, 0.9) * delay))
-            row = {"shop_id": shop, "ticket_id": tid, "grp": grp, "seq": seq, "is_first": seq == 1,
-                   "agent_id": agent, "started_at": start, "replied_at": None, "reply_seconds": None}  # fmt: skip
+            row = {"shop_id": shop, "ticket_id": tid, "grp": grp, "seq": seq, "is_first": seq == 1, "agent_id": agent,
+                   "started_wall_at": start, "replied_wall_at": None, "reply_seconds": None}  # fmt: skip
             tables["rounds"].append(row)
             ticket["round_count"] = seq
             if unanswered:
@@ -125,39 +127,39 @@ def generate(rng: random.Random, tickets_wanted: int, messages_wanted: int) -> d
                 break
             reply = start + timedelta(seconds=delay)
             message("agent", "message", reply, agent)
-            row["replied_at"], row["reply_seconds"] = reply, delay
+            row["replied_wall_at"], row["reply_seconds"] = reply, delay
             if seq == 1:
-                ticket["first_replied_at"], ticket["first_response_seconds"], ticket["served_by"] = reply, delay, agent
+                ticket.update(first_replied_wall_at=reply, first_response_seconds=delay, served_by=agent)
             if delay > 180:
                 target = "first_response" if seq == 1 else "next_response"
                 ticket[f"{target}_breached"] = True
                 ticket["breach_count"] += 1
                 tables["breaches"].append({"shop_id": shop, "ticket_id": tid, "target": target,
                                            "due_at": start + timedelta(seconds=180), "detected_at": reply,
-                                           "agent_id": agent, "grp": grp, "ticket_opened_at": opened})  # fmt: skip
+                                           "agent_id": agent, "grp": grp, "ticket_opened_wall_at": opened})  # fmt: skip
             if rng.random() < 0.05:
                 message("agent", "note", reply + timedelta(seconds=5), agent)
             last_reply = reply
             t = reply + timedelta(seconds=rng.uniform(30, 3 * 3600))
-        ticket["updated_at"] = max(times)
+        ticket["updated_wall_at"] = max(times)
         if not active and not ticket["awaiting_reply"] and last_reply is not None and rng.random() < 0.92:
             resolved = last_reply + timedelta(seconds=rng.uniform(60, 4 * 3600))
-            ticket.update(status="resolved", resolved_at=resolved, resolved_by=agent, updated_at=resolved,
+            ticket.update(status="resolved", resolved_wall_at=resolved, resolved_by=agent, updated_wall_at=resolved,
                           resolution_seconds=(resolved - opened).total_seconds())  # fmt: skip
             if ticket["resolution_seconds"] > 86400:
                 ticket["resolution_breached"] = True
                 ticket["breach_count"] += 1
                 tables["breaches"].append({"shop_id": shop, "ticket_id": tid, "target": "resolution",
                                            "due_at": opened + timedelta(days=1), "detected_at": resolved,
-                                           "agent_id": agent, "grp": grp, "ticket_opened_at": opened})  # fmt: skip
+                                           "agent_id": agent, "grp": grp, "ticket_opened_wall_at": opened})  # fmt: skip
             if rng.random() < 0.3:
                 rated_at = resolved + timedelta(seconds=rng.uniform(10, 3600))
                 score = rng.choices([1, 2, 3, 4, 5], [3, 4, 10, 33, 50])[0]
-                ticket.update(csat_score=score, rated_at=rated_at, csat_comment="")
+                ticket.update(csat_score=score, rated_wall_at=rated_at, csat_comment="")
             if kind == "pre_sale" and rng.random() < 0.35:
-                ticket.update(converted_at=resolved, converted_order_id=f"o{n}", converted_amount=99)
+                ticket.update(converted_wall_at=resolved, converted_order_id=f"o{n}", converted_amount_cents=9900)
         elif not active and ticket["awaiting_reply"]:
-            ticket.update(status="closed", closed_at=t + timedelta(days=3), close_reason="agent")
+            ticket.update(status="closed", closed_wall_at=t + timedelta(days=3), close_reason="agent")
         tables["tickets"].append(ticket)
     # top up with internal notes to the exact message count (notes change no metric)
     extra = messages_wanted - len(tables["messages"])
@@ -167,9 +169,8 @@ def generate(rng: random.Random, tickets_wanted: int, messages_wanted: int) -> d
             ticket = tables["tickets"][i]
             tables["messages"].append({"shop_id": ticket["shop_id"], "ticket_id": ticket["id"], "author": "agent",
                                        "kind": "note", "agent_id": ticket["assignee_id"], "body": "备注",
-                                       "channel": "internal", "language": "zh",
-                                       "created_at": ticket["opened_at"] + timedelta(seconds=1), "phrase_id": None,
-                                       "warnings": None})  # fmt: skip
+                                       "channel": "internal", "language": "zh", "phrase_id": None, "warnings": None,
+                                       "created_wall_at": ticket["opened_wall_at"] + timedelta(seconds=1)})  # fmt: skip
         extra = messages_wanted - len(tables["messages"])
     return tables
 
@@ -181,7 +182,7 @@ def load(db, tables: dict[str, list[dict[str, Any]]]) -> None:
             session.add(ShopCopy(id=shop_id, name=shop_id, platform="taobao", currency="CNY", opened_at=YEAR, **clock))
             for agent in AGENTS:
                 session.add(Agent(shop_id=shop_id, agent_id=agent, display_name=agent, skills="", status="online",
-                                  joined_at=YEAR))  # fmt: skip
+                                  joined_wall_at=YEAR))  # fmt: skip
     chunk = 50_000
     for model, rows in ((Ticket, tables["tickets"]), (Message, tables["messages"]), (ReplyRound, tables["rounds"]),
                         (SlaBreach, tables["breaches"])):  # fmt: skip
@@ -197,23 +198,26 @@ def pandas_metrics(engine, shop_id: str, start: datetime, end: datetime) -> dict
     fmt = "%Y-%m-%d %H:%M:%S.%f"
     lo, hi = (start - timedelta(days=14)).strftime(fmt), end.strftime(fmt)
     tickets = pd.read_sql_query(
-        "SELECT id, kind, customer_id, opened_at, resolved_at, resolution_seconds, rated_at, csat_score, converted_at,"
-        " assignee_id FROM tickets WHERE shop_id = ? AND (opened_at >= ? AND opened_at < ? OR resolved_at >= ? AND "
-        "resolved_at < ? OR rated_at >= ? AND rated_at < ?)",
+        "SELECT id, kind, customer_id, opened_wall_at AS opened_at, resolved_wall_at AS resolved_at,"
+        " resolution_seconds, rated_wall_at AS rated_at, csat_score, converted_wall_at AS converted_at, assignee_id"
+        " FROM tickets"
+        " WHERE shop_id = ? AND (opened_wall_at >= ? AND opened_wall_at < ? OR resolved_wall_at >= ? AND "
+        "resolved_wall_at < ? OR rated_wall_at >= ? AND rated_wall_at < ?)",
         engine,
         params=(shop_id, lo, hi, start.strftime(fmt), hi, start.strftime(fmt), hi),
         parse_dates=["opened_at", "resolved_at", "rated_at", "converted_at"],
     )
     messages = pd.read_sql_query(
-        "SELECT m.id, m.ticket_id, m.author, m.kind, m.created_at FROM messages m JOIN tickets t ON t.id = m.ticket_id "
-        "WHERE t.shop_id = ? AND t.opened_at >= ? AND t.opened_at < ? AND m.shop_id = ?",
+        "SELECT m.id, m.ticket_id, m.author, m.kind, m.created_wall_at AS created_at FROM messages m "
+        "JOIN tickets t ON t.id = m.ticket_id "
+        "WHERE t.shop_id = ? AND t.opened_wall_at >= ? AND t.opened_wall_at < ? AND m.shop_id = ?",
         engine,
         params=(shop_id, lo, hi, shop_id),
         parse_dates=["created_at"],
     )
     breaches = pd.read_sql_query(
-        "SELECT b.ticket_id, b.target, t.opened_at FROM sla_breaches b JOIN tickets t ON t.id = b.ticket_id "
-        "WHERE b.shop_id = ? AND t.opened_at >= ? AND t.opened_at < ?",
+        "SELECT b.ticket_id, b.target, t.opened_wall_at AS opened_at FROM sla_breaches b "
+        "JOIN tickets t ON t.id = b.ticket_id WHERE b.shop_id = ? AND t.opened_wall_at >= ? AND t.opened_wall_at < ?",
         engine,
         params=(shop_id, start.strftime(fmt), hi),
     )
@@ -296,7 +300,7 @@ def main() -> int:
         load(db, tables)
         loaded = time.perf_counter() - started - generated
         counts = {name: len(rows) for name, rows in tables.items()}
-        main_month = sum(1 for t in tables["tickets"] if t["shop_id"] == MAIN_SHOP and MONTH[0] <= t["opened_at"] <
+        main_month = sum(1 for t in tables["tickets"] if t["shop_id"] == MAIN_SHOP and MONTH[0] <= t["opened_wall_at"] <
                          MONTH[1])  # fmt: skip
         del tables
         print(f"generated {counts['tickets']:,} tickets, {counts['messages']:,} messages, {counts['rounds']:,} "

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.orders.closing import close_order
 from services.orders.models import Order, Refund, new_id
-from services.orders.money import from_cents, to_cents
+from services.orders.money import from_cents
 from services.orders.order_state import PAID, load_order, order_ref, require_state
 from shoplab.errors import Conflict, InvalidInput, NotFound
 from shoplab.eventbus.outbox import publish
@@ -196,7 +196,7 @@ def open_refunds_closed(session: Session, order: Order, now: datetime) -> None:
 def execute_ruling(session: Session, shop_id: str, ruling: dict[str, Any], now: datetime) -> Refund | None:
     """The platform ruled a dispute for the buyer (or split): refund the ruled amount, once per dispute, capped
     at what is left of the payment. Refunds still waiting on the order are closed: the ruling supersedes them."""
-    amount = to_cents(ruling["refund_amount"])
+    amount = ruling["refund_amount"]  # minor units: the contract's Money field loaded "10.00" as 1000
     if ruling["outcome"] not in ("buyer", "split") or amount <= 0:
         return None
     existing = session.scalar(

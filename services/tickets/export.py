@@ -1,4 +1,7 @@
-"""The per-conversation export: one CSV row per ticket, produced while the rows are read (never all in memory)."""
+"""The per-conversation export: one CSV row per ticket, produced while the rows are read (never all in memory).
+
+Periods and the times in it are wall-clock, like the metrics; the column names are the export's since its first
+version (``opened_at`` is the ticket's ``opened_wall_at``)."""
 
 from __future__ import annotations
 
@@ -46,8 +49,8 @@ def rows(
     yield _drain(buffer)
     stmt = (
         select(Ticket)
-        .where(Ticket.shop_id == shop_id, Ticket.opened_at >= start, Ticket.opened_at < end)
-        .order_by(Ticket.opened_at, Ticket.id)
+        .where(Ticket.shop_id == shop_id, Ticket.opened_wall_at >= start, Ticket.opened_wall_at < end)
+        .order_by(Ticket.opened_wall_at, Ticket.id)
         .execution_options(yield_per=batch)
     )
     with reading() as session:
@@ -61,17 +64,17 @@ def rows(
                         t.grp,
                         t.status,
                         t.resolved_by or t.served_by or t.assignee_id,
-                        t.opened_at,
+                        t.opened_wall_at,
                         t.first_response_seconds,
                         t.round_count,
                         t.resolution_seconds,
-                        t.resolved_at,
+                        t.resolved_wall_at,
                         t.reopen_count,
                         t.csat_score,
                         t.breach_count,
                         t.first_response_breached,
                         t.resolution_breached,
-                        t.converted_at is not None,
+                        t.converted_wall_at is not None,
                         t.customer_id,
                         t.order_no,
                     )  # fmt: skip

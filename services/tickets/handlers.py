@@ -1,32 +1,49 @@
-"""The events the tickets service handles: the registry matches its line in shoplab.eventbus.subscriptions."""
+"""The events the tickets service handles: its whole registry, one line per subscribed type (the topology table's
+``tickets`` entry). Handlers are thin: they build the shop's context when they need one and call the rules."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.tickets import order_tasks, routing
+from services.tickets import agents, order_tasks
 from services.tickets.models import Agent
+from services.tickets.policy import context_and_policy
 from shoplab.eventbus.consumer import Handler
 from shoplab.eventbus.envelope import Event
 from shoplab.shops import replica
 
 
 def on_agent_joined(session: Session, event: Event) -> None:
+    """A student got a seat; the seat is kept even if the shop's copy has not arrived yet."""
     data = event.payload
-    routing.join(session, data["shop_id"], data["agent_id"], data["display_name"], data.get("skills") or [])
+    agents.join(
+        session, data["shop_id"], data["agent_id"], data["display_name"], data.get("skills") or [], event.occurred_at
+    )
 
 
 def on_agent_status_changed(session: Session, event: Event) -> None:
+    """Online, away or offline, as of the moment it happened (routing hands work out at that moment)."""
     data = event.payload
+    ctx, policy = context_and_policy(session, data["shop_id"], wall_now=event.occurred_at)
     if session.get(Agent, (data["shop_id"], data["agent_id"])) is None:
         # the status change overtook agent.joined: seat the agent now, the name follows with agent.joined
-        routing.join(session, data["shop_id"], data["agent_id"], data["agent_id"], [])
-    routing.set_status(session, data["shop_id"], data["agent_id"], data["status"], at=event.occurred_at)
+        agents.join(session, data["shop_id"], data["agent_id"], data["agent_id"], [], event.occurred_at)
+    agents.set_status(session, ctx, policy, data["agent_id"], data["status"])
 
 
 HANDLERS: dict[str, Handler] = {
-    **replica.HANDLERS,
+    "shop.opened": replica.on_shop_opened,
+    "shop.clock_changed": replica.on_shop_clock_changed,
     "agent.joined": on_agent_joined,
     "agent.status_changed": on_agent_status_changed,
-    **order_tasks.HANDLERS,
+    "order.placed": order_tasks.on_order_placed,
+    "order.paid": order_tasks.on_order_paid,
+    "order.cancelled": order_tasks.on_order_cancelled,
+    "payment.reminder_due": order_tasks.on_reminder_due,
+    "payment.reminder_sent": order_tasks.on_reminder_sent,
+    "order.shipped": order_tasks.on_order_shipped,
+    "shipment.exception": order_tasks.on_shipment_exception,
+    "order.delivered": order_tasks.on_order_delivered,
+    "refund.requested": order_tasks.on_refund_requested,
+    "return.requested": order_tasks.on_return_requested,
 }

@@ -13,6 +13,7 @@ in the database over the per-round facts (``reply_rounds``) and the ticket rows.
 * CSAT: ratings given in the period: mean score, and satisfaction = share scored 4 or 5.
 * inquiry conversion: buyers with a pre-sale ticket opened in the period who then paid / those buyers.
 
+Every period is half-open ``[start, end)`` on the wall clock (the ``*_wall_at`` columns): the metrics measure people.
 Median: the middle value (mean of the two middle values for an even count). p90: nearest rank, ⌈0.9·n⌉-th value.
 Per agent, a round belongs to the agent who answered it (an unanswered one, to the agent holding the ticket);
 resolutions and ratings to the resolving agent; conversions to the agent of the first human reply.
@@ -21,7 +22,7 @@ resolutions and ratings to the resolving agent; conversions to the agent of the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, literal, select
@@ -29,7 +30,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from services.tickets.models import Agent, ReplyRound, SlaBreach, Ticket
-from services.tickets.policy import policy_of
 
 BUCKETS: tuple[tuple[str, float | None], ...] = (
     ("<=30s", 30),
@@ -74,8 +74,8 @@ def _stats(session: Session, value: ColumnElement, where: list[ColumnElement]) -
 def _round_filter(scope: Scope, *, first_only: bool) -> list[ColumnElement]:
     where = [
         ReplyRound.shop_id == scope.shop_id,
-        ReplyRound.started_at >= scope.start,
-        ReplyRound.started_at < scope.end,
+        ReplyRound.started_wall_at >= scope.start,
+        ReplyRound.started_wall_at < scope.end,
     ]
     if first_only:
         where.append(ReplyRound.is_first.is_(True))
@@ -121,7 +121,7 @@ def responses(session: Session, scope: Scope, within: int, now: datetime) -> dic
     stats = _stats(session, ReplyRound.reply_seconds, where)
     decided_cutoff = now - timedelta(seconds=within)
     # reply_seconds, not replied_at: the covering index has it, so the month is read from the index alone
-    decided = ReplyRound.reply_seconds.is_not(None) | (ReplyRound.started_at <= decided_cutoff)
+    decided = ReplyRound.reply_seconds.is_not(None) | (ReplyRound.started_wall_at <= decided_cutoff)
     in_time = and_(ReplyRound.reply_seconds.is_not(None), ReplyRound.reply_seconds <= within)
     row = session.execute(
         select(
@@ -142,15 +142,15 @@ def responses(session: Session, scope: Scope, within: int, now: datetime) -> dic
 
 
 def resolutions(session: Session, scope: Scope) -> dict[str, Any]:
-    where = _ticket_filter(scope, Ticket.resolved_at, Ticket.resolved_by)
+    where = _ticket_filter(scope, Ticket.resolved_wall_at, Ticket.resolved_by)
     return _stats(session, Ticket.resolution_seconds, where)
 
 
 def breaches(session: Session, scope: Scope) -> dict[str, Any]:
     where = [
         SlaBreach.shop_id == scope.shop_id,
-        SlaBreach.ticket_opened_at >= scope.start,
-        SlaBreach.ticket_opened_at < scope.end,
+        SlaBreach.ticket_opened_wall_at >= scope.start,
+        SlaBreach.ticket_opened_wall_at < scope.end,
     ]
     if scope.agent_id:
         where.append(SlaBreach.agent_id == scope.agent_id)
@@ -177,7 +177,7 @@ def breaches(session: Session, scope: Scope) -> dict[str, Any]:
 
 def csat(session: Session, scope: Scope) -> dict[str, Any]:
     rater = func.coalesce(Ticket.resolved_by, Ticket.served_by)
-    where = _ticket_filter(scope, Ticket.rated_at, rater)
+    where = _ticket_filter(scope, Ticket.rated_wall_at, rater)
     row = session.execute(
         select(
             func.count().label("rated"),
@@ -194,15 +194,15 @@ def csat(session: Session, scope: Scope) -> dict[str, Any]:
 
 
 def conversion(session: Session, scope: Scope) -> dict[str, Any]:
-    where = _ticket_filter(scope, Ticket.opened_at, Ticket.served_by)
+    where = _ticket_filter(scope, Ticket.opened_wall_at, Ticket.served_by)
     where += [Ticket.kind == "pre_sale", Ticket.customer_id.is_not(None)]
     row = session.execute(
         select(
             func.count(distinct(Ticket.customer_id)).label("buyers"),
-            func.count(distinct(case((Ticket.converted_at.is_not(None), Ticket.customer_id), else_=None))).label(
+            func.count(distinct(case((Ticket.converted_wall_at.is_not(None), Ticket.customer_id), else_=None))).label(
                 "converted"
             ),
-            func.coalesce(func.sum(Ticket.converted_amount), literal(0)).label("amount"),
+            func.coalesce(func.sum(Ticket.converted_amount_cents), literal(0)).label("amount"),
         ).where(*where)
     ).one()
     buyers = int(row.buyers)
@@ -210,30 +210,32 @@ def conversion(session: Session, scope: Scope) -> dict[str, Any]:
         "buyers_asked": buyers,
         "buyers_paid": int(row.converted),
         "rate": round(int(row.converted) / buyers, 4) if buyers else None,
-        "paid_amount": f"{row.amount or 0:.2f}",
+        "paid_cents": int(row.amount or 0),
     }
 
 
 def volume(session: Session, scope: Scope) -> dict[str, Any]:
-    opened_where = [Ticket.shop_id == scope.shop_id, Ticket.opened_at >= scope.start, Ticket.opened_at < scope.end]
+    opened_where = [
+        Ticket.shop_id == scope.shop_id,
+        Ticket.opened_wall_at >= scope.start,
+        Ticket.opened_wall_at < scope.end,
+    ]
     if scope.group:
         opened_where.append(Ticket.grp == scope.group)
     if scope.agent_id:
         opened_where.append(Ticket.served_by == scope.agent_id)
     opened = session.scalar(select(func.count()).select_from(Ticket).where(*opened_where))
     handled = session.scalar(
-        select(func.count()).select_from(Ticket).where(*_ticket_filter(scope, Ticket.resolved_at, Ticket.resolved_by))
+        select(func.count())
+        .select_from(Ticket)
+        .where(*_ticket_filter(scope, Ticket.resolved_wall_at, Ticket.resolved_by))
     )
     return {"opened": int(opened or 0), "handled": int(handled or 0)}
 
 
-def compute(
-    session: Session, scope: Scope, *, within: int | None = None, now: datetime | None = None
-) -> dict[str, Any]:
-    """Every metric for the scope. ``within`` defaults to the shop's response-rate target (profile or scenario)."""
-    policy = policy_of(session, scope.shop_id)
-    within = within if within is not None else policy.targets.response_rate_within_seconds
-    now = now or datetime.now(UTC)
+def compute(session: Session, scope: Scope, *, within: int, now: datetime) -> dict[str, Any]:
+    """Every metric for the scope. ``within`` is the response-rate threshold (the shop's target unless a reader asks
+    for another); ``now`` the wall moment that decides which unanswered rounds count yet."""
     return {
         "shop_id": scope.shop_id,
         "from": scope.start,
@@ -256,8 +258,8 @@ def per_agent(
     start: datetime,
     end: datetime,
     *,
-    within: int | None = None,
-    now: datetime | None = None,
+    within: int,
+    now: datetime,
 ) -> list[dict[str, Any]]:
     """The class dashboard's table: the same metrics for every agent seated in the shop, one scope each."""
     agents = session.scalars(select(Agent).where(Agent.shop_id == shop_id).order_by(Agent.agent_id)).all()

@@ -1,15 +1,16 @@
 """The tickets service's tables. Every row carries its shop_id; every index starts with it.
 
-Times named ``*_at`` without a suffix are wall-clock (people's time: reply times); SLA due times and dispute windows
-(``*_due``, ``respond_by``, ``escalate_at``, ``*_sim``) are on the shop's simulated clock (DESIGN.md, "Two clocks").
+Every time column names its clock (HELPERS.md, "Time"): ``*_at`` is the shop's simulated clock (the business
+calendar: SLA due times, the pause, dispute windows, delivery), ``*_wall_at`` is the wall clock (people's time:
+messages, reply rounds and every reply-time metric, assignments, audit stamps). Money is integer minor units in
+``*_cents`` columns.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import Boolean, Float, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shoplab.dbtypes import UtcDateTime
@@ -30,9 +31,9 @@ class Agent(Base):
     skills: Mapped[str] = mapped_column(String(200), default="")  # comma-separated groups; empty = every group
     status: Mapped[str] = mapped_column(String(10), default="offline")  # online | away | offline
     max_open: Mapped[int | None] = mapped_column(Integer)  # this agent's own cap, else the shop's
-    last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_assigned_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status_changed_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    joined_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class QueueSettings(Base):
@@ -48,7 +49,7 @@ class QueueSettings(Base):
     resolution_seconds: Mapped[int | None] = mapped_column(Integer)
     response_rate_within_seconds: Mapped[int | None] = mapped_column(Integer)
     welcome: Mapped[str | None] = mapped_column(Text)  # JSON {language: text}
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Ticket(Base):
@@ -71,53 +72,53 @@ class Ticket(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(64))
     served_by: Mapped[str | None] = mapped_column(String(64))  # the agent of the first human reply
     resolved_by: Mapped[str | None] = mapped_column(String(64))
-    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    opened_sim_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    first_replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    first_response_seconds: Mapped[float | None] = mapped_column(Float)
-    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    resolution_seconds: Mapped[float | None] = mapped_column(Float)
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opened_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the metrics' period and resolution time
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the same moment on the shop's clock
+    updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    first_replied_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)  # wall seconds
+    resolved_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_seconds: Mapped[float | None] = mapped_column(Float)  # wall seconds
+    closed_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     close_reason: Mapped[str | None] = mapped_column(String(40))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     round_count: Mapped[int] = mapped_column(Integer, default=0)
     awaiting_reply: Mapped[bool] = mapped_column(Boolean, default=False)
-    first_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    next_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # pending on the buyer since (SLA clock stops)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # shop seconds
     first_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     next_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     breach_count: Mapped[int] = mapped_column(Integer, default=0)
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_comment: Mapped[str | None] = mapped_column(Text)
-    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rated_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    converted_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the buyer's order was paid
     converted_order_id: Mapped[str | None] = mapped_column(String(64))
-    converted_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    converted_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         UniqueConstraint("shop_id", "source_ref", name="uq_tickets_source_ref"),
-        Index("ix_tickets_queue", "shop_id", "assignee_id", "status", "updated_at"),
-        Index("ix_tickets_status", "shop_id", "status", "updated_at"),
+        Index("ix_tickets_queue", "shop_id", "assignee_id", "status", "updated_wall_at"),
+        Index("ix_tickets_status", "shop_id", "status", "updated_wall_at"),
         # covering indexes of the metrics: a month of a shop is read from the index alone
         Index(
             "ix_tickets_opened",
             "shop_id",
-            "opened_at",
+            "opened_wall_at",
             "kind",
             "grp",
             "customer_id",
             "served_by",
-            "converted_at",
-            "converted_amount",
+            "converted_wall_at",
+            "converted_amount_cents",
         ),  # fmt: skip
-        Index("ix_tickets_resolved", "shop_id", "resolved_at", "resolution_seconds", "resolved_by", "grp"),
-        Index("ix_tickets_rated", "shop_id", "rated_at", "csat_score", "resolved_by", "served_by", "grp"),
-        Index("ix_tickets_customer", "shop_id", "customer_id", "opened_at"),
+        Index("ix_tickets_resolved", "shop_id", "resolved_wall_at", "resolution_seconds", "resolved_by", "grp"),
+        Index("ix_tickets_rated", "shop_id", "rated_wall_at", "csat_score", "resolved_by", "served_by", "grp"),
+        Index("ix_tickets_customer", "shop_id", "customer_id", "opened_wall_at"),
         Index("ix_tickets_order", "shop_id", "order_id"),
     )
 
@@ -134,7 +135,7 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
     phrase_id: Mapped[int | None] = mapped_column(Integer)
     warnings: Mapped[str | None] = mapped_column(Text)  # JSON list of the platform rules it warned about
 
@@ -142,7 +143,7 @@ class Message(Base):
 
 
 class ReplyRound(Base):
-    """One buyer-message round: from the oldest unanswered buyer message to the first human reply.
+    """One buyer-message round: from the oldest unanswered buyer message to the first human reply (wall clock).
 
     Kept when the ticket changes so that the reply-time metrics are aggregates over indexed columns.
     """
@@ -156,13 +157,13 @@ class ReplyRound(Base):
     seq: Mapped[int] = mapped_column(Integer)
     is_first: Mapped[bool] = mapped_column(Boolean)
     agent_id: Mapped[str | None] = mapped_column(String(64))  # who replied, else who holds the ticket
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    started_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replied_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reply_seconds: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
-        Index("ix_rounds_period", "shop_id", "started_at", "is_first", "reply_seconds", "grp", "agent_id"),
-        Index("ix_rounds_agent", "shop_id", "agent_id", "started_at"),
+        Index("ix_rounds_period", "shop_id", "started_wall_at", "is_first", "reply_seconds", "grp", "agent_id"),
+        Index("ix_rounds_agent", "shop_id", "agent_id", "started_wall_at"),
         Index("ix_rounds_ticket", "shop_id", "ticket_id", "seq"),
     )
 
@@ -174,20 +175,24 @@ class SlaBreach(Base):
     shop_id: Mapped[str] = mapped_column(String(64))
     ticket_id: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(20))  # first_response | next_response | resolution
-    due_at: Mapped[datetime] = mapped_column(UtcDateTime)  # shop time
-    detected_at: Mapped[datetime] = mapped_column(UtcDateTime)  # shop time
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime)
     agent_id: Mapped[str | None] = mapped_column(String(64))
     grp: Mapped[str] = mapped_column(String(20))
-    ticket_opened_at: Mapped[datetime] = mapped_column(UtcDateTime)  # wall: the metrics' period is the ticket's
+    ticket_opened_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the metrics' period is the ticket's
 
     __table_args__ = (
         Index("ix_breaches_ticket", "shop_id", "ticket_id"),
-        Index("ix_breaches_period", "shop_id", "ticket_opened_at", "target", "ticket_id", "agent_id", "grp"),
+        Index("ix_breaches_period", "shop_id", "ticket_opened_wall_at", "target", "ticket_id", "agent_id", "grp"),
     )
 
 
 class OrderFacts(Base):
-    """What the queue learned of an order from the orders service's events (any order of arrival)."""
+    """What the queue learned of an order from the orders service's events (any order of arrival).
+
+    The moments of the buyer's actions are kept on the wall clock (``*_wall_at``, the events' ``occurred_at``):
+    inquiry conversion compares them with the wall-clock opening of the buyer's pre-sale tickets, and on a paused
+    shop clock two different moments would read the same. Delivery is the parcel's shop time, from the payload."""
 
     __tablename__ = "order_facts"
 
@@ -196,17 +201,17 @@ class OrderFacts(Base):
     order_no: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[str] = mapped_column(String(64))
     buyer_name: Mapped[str | None] = mapped_column(String(200))
-    total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    total_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
     carrier: Mapped[str | None] = mapped_column(String(40))
     tracking_no: Mapped[str | None] = mapped_column(String(80))
-    placed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # wall: when order.placed happened
-    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # wall
-    paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reminder_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # shop time, from the payload
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    placed_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paid_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paid_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    cancelled_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminder_sent_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_order_facts_customer", "shop_id", "customer_id"),)
 
@@ -223,7 +228,7 @@ class Phrase(Base):
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10))
     grp: Mapped[str | None] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_phrases_shop", "shop_id", "id"),)
 
@@ -235,10 +240,12 @@ class PhraseUsage(Base):
     phrase_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     uses: Mapped[int] = mapped_column(Integer, default=0)
-    last_used_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Dispute(Base):
+    """A buyer's dispute on an order; every time here is on the shop's clock, like its windows."""
+
     __tablename__ = "disputes"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -248,16 +255,16 @@ class Dispute(Base):
     order_no: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(40))
-    amount_requested: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    amount_requested_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     buyer_evidence: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
     status: Mapped[str] = mapped_column(String(20))
-    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)  # shop time, like the windows below
-    respond_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    respond_by_at: Mapped[datetime] = mapped_column(UtcDateTime)
     escalate_at: Mapped[datetime] = mapped_column(UtcDateTime)
     seller_responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     proposal_kind: Mapped[str | None] = mapped_column(String(20))
-    proposal_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    proposal_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     seller_evidence: Mapped[str] = mapped_column(Text, default="[]")
     proposal_note: Mapped[str | None] = mapped_column(Text)
     proposed_by: Mapped[str | None] = mapped_column(String(64))
@@ -266,7 +273,7 @@ class Dispute(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalation_reason: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str | None] = mapped_column(String(10))
-    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    refund_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     with_return: Mapped[bool] = mapped_column(Boolean, default=False)
     ruling_reason: Mapped[str | None] = mapped_column(String(60))
     ruled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -2,37 +2,42 @@
 for (remind, track, refund, return), close the ones it has overtaken, and credit inquiry conversions.
 
 Events may arrive in any order: every fact is kept whichever comes first, and a task is not opened for something
-already settled (``order.paid`` before ``payment.reminder_due`` opens nothing).
+already settled (``order.paid`` before ``payment.reminder_due`` opens nothing). Facts need no shop copy; the shop's
+context (and its queue policy) is built once, only when the event opens or closes a ticket — at the moment it is
+handled, so a task that waited in a backed-up queue does not enter the agent's queue already overdue.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.tickets import conversations
+from services.tickets import lifecycle
+from services.tickets.messages import add_system_event
 from services.tickets.models import OrderFacts, Ticket
+from services.tickets.opening import open_ticket
+from services.tickets.policy import Policy, policy_for
+from services.tickets.ticket_state import HELD, RESOLVED
+from shoplab.contracts.money import wire
 from shoplab.eventbus.envelope import Event
-
-OPEN_TASK = ("new", "open", "pending")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from shoplab.shops.context import ShopContext, shop_context
 
 
-def facts_for(session: Session, shop_id: str, data: dict[str, Any]) -> OrderFacts:
-    facts = session.get(OrderFacts, (shop_id, data["order_id"]))
+def _shop_for(session: Session, event: Event) -> tuple[ShopContext, Policy]:
+    ctx = shop_context(session, event.shop_id or "")
+    return ctx, policy_for(session, ctx)
+
+
+def facts_for(session: Session, event: Event) -> OrderFacts:
+    """The order's facts, created by whichever of its events arrives first."""
+    data = event.payload
+    facts = session.get(OrderFacts, (event.shop_id, data["order_id"]))
     if facts is None:
         facts = OrderFacts(
-            shop_id=shop_id, order_id=data["order_id"], order_no=data["order_no"], customer_id=data["customer_id"]
+            shop_id=event.shop_id, order_id=data["order_id"], order_no=data["order_no"], customer_id=data["customer_id"]
         )
         session.add(facts)
-    facts.updated_at = _now()
+    facts.updated_wall_at = event.occurred_at
     return facts
 
 
@@ -43,79 +48,80 @@ def _task(session: Session, shop_id: str, source_ref: str) -> Ticket | None:
 def _open_task(
     session: Session, event: Event, facts: OrderFacts, kind: str, source_ref: str, subject: str, detail: str
 ) -> Ticket:
-    existing = _task(session, event.shop_id, source_ref)
-    if existing is not None:
-        conversations.add_system_event(session, existing, detail)
-        return existing
-    ticket = conversations.open_ticket(
-        session,
-        event.shop_id,
-        kind=kind,
-        channel="platform_message",
-        customer_id=facts.customer_id,
-        buyer_name=facts.buyer_name,
-        order_id=facts.order_id,
-        order_no=facts.order_no,
-        subject=subject,
-        source=event.type,
-        source_ref=source_ref,
-    )
-    conversations.add_system_event(session, ticket, detail)
+    """One task per thing in the world: a later event about the same thing adds to the task already open."""
+    ctx, policy = _shop_for(session, event)
+    ticket = _task(session, ctx.id, source_ref)
+    if ticket is None:
+        ticket = open_ticket(
+            session,
+            ctx,
+            policy,
+            kind=kind,
+            channel="platform_message",
+            customer_id=facts.customer_id,
+            buyer_name=facts.buyer_name,
+            order_id=facts.order_id,
+            order_no=facts.order_no,
+            subject=subject,
+            source=event.type,
+            source_ref=source_ref,
+        )
+    add_system_event(session, ctx, ticket, detail)
     return ticket
 
 
-def _close_tasks(session: Session, shop_id: str, order_id: str, kind: str, reason: str) -> int:
+def _close_tasks(session: Session, event: Event, kind: str, reason: str) -> int:
     tasks = session.scalars(
         select(Ticket).where(
-            Ticket.shop_id == shop_id,
-            Ticket.order_id == order_id,
+            Ticket.shop_id == event.shop_id,
+            Ticket.order_id == event.payload["order_id"],
             Ticket.kind == kind,
-            Ticket.status.in_((*OPEN_TASK, "resolved")),
+            Ticket.status.in_((*HELD, RESOLVED)),
         )
     ).all()
-    for ticket in tasks:
-        conversations.add_system_event(session, ticket, f"closed automatically: {reason}")
-        conversations.close(session, ticket, reason)
+    if tasks:
+        ctx, policy = _shop_for(session, event)
+        for ticket in tasks:
+            add_system_event(session, ctx, ticket, f"closed automatically: {reason}")
+            lifecycle.close(session, ctx, policy, ticket, reason)
     return len(tasks)
 
 
 def on_order_placed(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
+    facts = facts_for(session, event)
     facts.buyer_name = data["buyer"]["name"]
-    facts.total = data["total"]
+    facts.total_cents = data["total"]
     facts.currency = data["currency"]
-    facts.placed_at = event.occurred_at
+    facts.placed_wall_at = event.occurred_at
     credit_conversion(session, facts)
 
 
 def on_order_paid(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
-    facts.paid_at = event.occurred_at
-    facts.paid_amount = data["amount"]
+    facts = facts_for(session, event)
+    facts.paid_wall_at = event.occurred_at
+    facts.paid_amount_cents = data["amount"]
     facts.currency = facts.currency or data["currency"]
-    _close_tasks(session, event.shop_id, data["order_id"], "payment_reminder", "order_paid")
+    _close_tasks(session, event, "payment_reminder", "order_paid")
     credit_conversion(session, facts)
 
 
 def on_order_cancelled(session: Session, event: Event) -> None:
-    data = event.payload
-    facts = facts_for(session, event.shop_id, data)
-    facts.cancelled_at = event.occurred_at
-    _close_tasks(session, event.shop_id, data["order_id"], "payment_reminder", "order_cancelled")
+    facts = facts_for(session, event)
+    facts.cancelled_wall_at = event.occurred_at
+    _close_tasks(session, event, "payment_reminder", "order_cancelled")
 
 
 def on_reminder_due(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
-    facts.total = facts.total if facts.total is not None else data["amount"]
+    facts = facts_for(session, event)
+    facts.total_cents = facts.total_cents if facts.total_cents is not None else data["amount"]
     facts.currency = facts.currency or data["currency"]
-    if facts.paid_at or facts.cancelled_at or facts.reminder_sent_at:
+    if facts.paid_wall_at or facts.cancelled_wall_at or facts.reminder_sent_wall_at:
         return  # the world already moved on: nothing stale enters the queue
-    detail = (
-        f"unpaid order {facts.order_no}: {data['amount']} {data['currency']}, pay by {data['pay_by']:%Y-%m-%d %H:%M}"
-    )
+    detail = f"unpaid order {facts.order_no}: {wire(data['amount'])} {data['currency']}, "
+    detail += f"pay by {data['pay_by']:%Y-%m-%d %H:%M}"
     if data.get("failure_reason"):
         detail += f" (payment failed: {data['failure_reason']})"
     _open_task(
@@ -124,22 +130,21 @@ def on_reminder_due(session: Session, event: Event) -> None:
 
 
 def on_reminder_sent(session: Session, event: Event) -> None:
-    data = event.payload
-    facts = facts_for(session, event.shop_id, data)
-    facts.reminder_sent_at = event.occurred_at
-    _close_tasks(session, event.shop_id, data["order_id"], "payment_reminder", "reminder_sent")
+    facts = facts_for(session, event)
+    facts.reminder_sent_wall_at = event.occurred_at
+    _close_tasks(session, event, "payment_reminder", "reminder_sent")
 
 
 def on_order_shipped(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
+    facts = facts_for(session, event)
     facts.carrier = data["carrier"]
     facts.tracking_no = data["tracking_no"]
 
 
 def on_shipment_exception(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
+    facts = facts_for(session, event)
     facts.carrier = facts.carrier or data["carrier"]
     facts.tracking_no = facts.tracking_no or data["tracking_no"]
     if facts.delivered_at is not None:
@@ -151,17 +156,16 @@ def on_shipment_exception(session: Session, event: Event) -> None:
 
 
 def on_order_delivered(session: Session, event: Event) -> None:
-    data = event.payload
-    facts = facts_for(session, event.shop_id, data)
-    facts.delivered_at = data["delivered_at"]
-    _close_tasks(session, event.shop_id, data["order_id"], "logistics", "delivered")
+    facts = facts_for(session, event)
+    facts.delivered_at = event.payload["delivered_at"]  # shop time, as the orders service tells it
+    _close_tasks(session, event, "logistics", "delivered")
 
 
 def on_refund_requested(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
+    facts = facts_for(session, event)
     kind_zh = "退货退款" if data["kind"] == "return_and_refund" else "仅退款"
-    detail = f"refund requested ({data['kind']}): {data['amount']} {data['currency']}, reason {data['reason']}"
+    detail = f"refund requested ({data['kind']}): {wire(data['amount'])} {data['currency']}, reason {data['reason']}"
     if data.get("note"):
         detail += f" — {data['note']}"
     _open_task(session, event, facts, "refund", f"refund:{data['refund_id']}", f"{kind_zh} refund request", detail)
@@ -169,7 +173,7 @@ def on_refund_requested(session: Session, event: Event) -> None:
 
 def on_return_requested(session: Session, event: Event) -> None:
     data = event.payload
-    facts = facts_for(session, event.shop_id, data)
+    facts = facts_for(session, event)
     detail = f"return requested ({data['status']})"
     _open_task(session, event, facts, "return", f"return:{data['return_id']}", "退货 return request", detail)
 
@@ -177,37 +181,23 @@ def on_return_requested(session: Session, event: Event) -> None:
 def credit_conversion(session: Session, facts: OrderFacts) -> int:
     """询单转化: a buyer's pre-sale tickets opened before they ordered convert when the order is paid.
 
-    "Before" is on the wall clock, like the tickets' own times: the order's ``order.placed`` moment, or its payment
+    "Before" is on the wall clock, like the tickets' opening: the order's ``order.placed`` moment, or its payment
     when ``order.placed`` has not arrived yet.
     """
-    if facts.paid_at is None:
+    if facts.paid_wall_at is None:
         return 0
-    bought_at = facts.placed_at or facts.paid_at
+    bought_wall_at = facts.placed_wall_at or facts.paid_wall_at
     tickets = session.scalars(
         select(Ticket).where(
             Ticket.shop_id == facts.shop_id,
             Ticket.customer_id == facts.customer_id,
             Ticket.kind == "pre_sale",
-            Ticket.converted_at.is_(None),
-            Ticket.opened_at <= bought_at,
+            Ticket.converted_wall_at.is_(None),
+            Ticket.opened_wall_at <= bought_wall_at,
         )
     ).all()
     for ticket in tickets:
-        ticket.converted_at = facts.paid_at
+        ticket.converted_wall_at = facts.paid_wall_at
         ticket.converted_order_id = facts.order_id
-        ticket.converted_amount = Decimal(facts.paid_amount) if facts.paid_amount is not None else None
+        ticket.converted_amount_cents = facts.paid_amount_cents
     return len(tickets)
-
-
-HANDLERS = {
-    "order.placed": on_order_placed,
-    "order.paid": on_order_paid,
-    "order.cancelled": on_order_cancelled,
-    "payment.reminder_due": on_reminder_due,
-    "payment.reminder_sent": on_reminder_sent,
-    "order.shipped": on_order_shipped,
-    "shipment.exception": on_shipment_exception,
-    "order.delivered": on_order_delivered,
-    "refund.requested": on_refund_requested,
-    "return.requested": on_return_requested,
-}

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from string import Formatter
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.tickets.models import OrderFacts, Phrase, PhraseUsage, Ticket
+from shoplab.contracts.money import wire
 from shoplab.errors import InvalidInput
-from shoplab.shops.replica import get_shop
+from shoplab.shops.context import ShopContext
 
 PLACEHOLDERS = ("buyer_name", "order_no", "tracking_no", "carrier", "amount")
 KINDS = ("phrase", "template")
@@ -45,8 +44,8 @@ def placeholders_in(text: str, field: str = "body") -> list[str]:
 
 def values_for(ticket: Ticket, facts: OrderFacts | None) -> dict[str, str | None]:
     amount = None
-    if facts is not None and facts.total is not None:
-        amount = f"{facts.total:.2f} {facts.currency or ''}".strip()
+    if facts is not None and facts.total_cents is not None:
+        amount = f"{wire(facts.total_cents)} {facts.currency or ''}".strip()
     return {
         "buyer_name": ticket.buyer_name or (facts.buyer_name if facts else None),
         "order_no": ticket.order_no or (facts.order_no if facts else None),
@@ -70,17 +69,16 @@ def fill(text: str, ticket: Ticket, facts: OrderFacts | None) -> str:
     return text.format(**{name: values[name] for name in names})
 
 
-def create(session: Session, shop_id: str, data: dict[str, Any]) -> Phrase:
-    get_shop(session, shop_id)
+def create(session: Session, ctx: ShopContext, data: dict[str, Any]) -> Phrase:
     placeholders_in(data["body"])
     phrase = Phrase(
-        shop_id=shop_id,
+        shop_id=ctx.id,
         kind=data.get("kind", "phrase"),
         title=data["title"],
         body=data["body"],
         language=data.get("language", "zh"),
         grp=data.get("group"),
-        created_at=datetime.now(UTC),
+        created_wall_at=ctx.wall_now,
     )
     session.add(phrase)
     session.flush()
@@ -94,35 +92,10 @@ def get(session: Session, shop_id: str, phrase_id: int) -> Phrase:
     return phrase
 
 
-def count_use(session: Session, phrase: Phrase, agent_id: str, at: datetime) -> None:
+def count_use(session: Session, ctx: ShopContext, phrase: Phrase, agent_id: str) -> None:
     usage = session.get(PhraseUsage, (phrase.shop_id, phrase.id, agent_id))
     if usage is None:
         usage = PhraseUsage(shop_id=phrase.shop_id, phrase_id=phrase.id, agent_id=agent_id, uses=0)
         session.add(usage)
     usage.uses += 1
-    usage.last_used_at = at
-
-
-def listing(session: Session, shop_id: str) -> list[dict[str, Any]]:
-    get_shop(session, shop_id)
-    phrases = session.scalars(select(Phrase).where(Phrase.shop_id == shop_id).order_by(Phrase.id)).all()
-    usage_rows = session.execute(
-        select(PhraseUsage.phrase_id, PhraseUsage.agent_id, PhraseUsage.uses).where(PhraseUsage.shop_id == shop_id)
-    ).all()
-    by_phrase: dict[int, dict[str, int]] = {}
-    for phrase_id, agent_id, uses in usage_rows:
-        by_phrase.setdefault(phrase_id, {})[agent_id] = uses
-    return [
-        {
-            "id": p.id,
-            "kind": p.kind,
-            "title": p.title,
-            "body": p.body,
-            "language": p.language,
-            "group": p.grp,
-            "placeholders": placeholders_in(p.body),
-            "uses": sum(by_phrase.get(p.id, {}).values()),
-            "uses_by_agent": by_phrase.get(p.id, {}),
-        }
-        for p in phrases
-    ]
+    usage.last_used_wall_at = ctx.wall_now

@@ -2,7 +2,8 @@
 
 An event type is ``noun.past_tense``; its payload has a marshmallow schema here, shared by the producer (which
 validates before writing the outbox) and every consumer (which refuses what does not validate). Money travels as
-a decimal string (``fields.Decimal(as_string=True)``), times as ISO-8601 UTC.
+a two-place decimal string (``shoplab.contracts.money.Money``: producers put ``wire(cents)`` in, consumers get
+integer minor units out), times as ISO-8601 UTC.
 """
 
 from shoplab.contracts import gateway, orders, tickets

@@ -5,8 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shoplab.contracts.contract import Contract, contracts
-
-Money = lambda **kw: fields.Decimal(as_string=True, places=2, **kw)  # noqa: E731 - one spelling for every amount
+from shoplab.contracts.money import Money
 
 
 class BuyerSchema(Schema):

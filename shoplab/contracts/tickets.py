@@ -5,7 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shoplab.contracts.contract import Contract, contracts
-from shoplab.contracts.orders import Money
+from shoplab.contracts.money import Money
+
+# The ticket kinds, in the queue's order: the one list (the tickets service maps each to its skill group).
+KINDS = ("pre_sale", "payment_reminder", "order", "logistics", "refund", "return", "dispute", "review_follow_up",
+         "complaint")  # fmt: skip
+GROUPS = ("pre_sale", "after_sale")
 
 
 class DisputeOpened(Schema):
@@ -38,10 +43,6 @@ class DisputeRuled(Schema):
         metadata={"description": "true: platform arbitration ruled; false: the buyer accepted the shop's proposal"},
     )
     escalated_at = fields.AwareDateTime(load_default=None, allow_none=True)
-
-
-KINDS = ["pre_sale", "order", "logistics", "payment_reminder", "refund", "return", "dispute", "review_follow_up",
-         "complaint"]  # fmt: skip
 
 
 class TicketRef(Schema):

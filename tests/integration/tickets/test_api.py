@@ -1,4 +1,5 @@
-"""The tickets API end to end on one backend: a conversation, the queue, phrases, disputes, metrics and export."""
+"""The tickets API end to end, on SQLite and PostgreSQL: a conversation, the queue, phrases, disputes, metrics and
+export."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ def _period() -> dict[str, str]:
     return {"from": (now - timedelta(hours=1)).isoformat(), "to": (now + timedelta(hours=1)).isoformat()}
 
 
-def test_a_conversation_through_the_api(sqlite_stack):
-    stack = sqlite_stack
+def test_a_conversation_through_the_api(stack):
     shop_id = open_shop(stack, platform="amazon")
     seat(stack, shop_id, "a1")
     client = stack.client("tickets")
@@ -86,10 +86,10 @@ def test_a_conversation_through_the_api(sqlite_stack):
         ticket["id"], "order", "a1", "2", "4")  # fmt: skip
 
 
-def test_a_warned_reply_is_sent_with_its_warning(sqlite_stack):
-    shop_id = open_shop(sqlite_stack)
-    seat(sqlite_stack, shop_id, "a1")
-    client = sqlite_stack.client("tickets")
+def test_a_warned_reply_is_sent_with_its_warning(stack):
+    shop_id = open_shop(stack)
+    seat(stack, shop_id, "a1")
+    client = stack.client("tickets")
     ticket = client.post(f"/shops/{shop_id}/tickets", json={"customer_id": "c1", "body": "能明天到吗"}).get_json()
     reply = client.post(f"/shops/{shop_id}/tickets/{ticket['id']}/messages",
                         json={"author": "agent", "agent_id": "a1", "body": "亲，保证明天到哦"})  # fmt: skip
@@ -99,8 +99,7 @@ def test_a_warned_reply_is_sent_with_its_warning(sqlite_stack):
     assert stored["body"] == "亲，保证明天到哦" and stored["warnings"][0]["rule"] == "risky_promises"
 
 
-def test_dispute_negotiation_through_the_api(sqlite_stack):
-    stack = sqlite_stack
+def test_dispute_negotiation_through_the_api(stack):
     shop_id = open_shop(stack)
     seat(stack, shop_id, "a1")
     client = stack.client("tickets")
@@ -126,10 +125,10 @@ def test_dispute_negotiation_through_the_api(sqlite_stack):
     assert [d["id"] for d in client.get(f"/shops/{shop_id}/disputes?status=settled").get_json()] == [dispute["id"]]
 
 
-def test_queue_settings_and_agents(sqlite_stack):
-    shop_id = open_shop(sqlite_stack)
-    seat(sqlite_stack, shop_id, "a1")
-    client = sqlite_stack.client("tickets")
+def test_queue_settings_and_agents(stack):
+    shop_id = open_shop(stack)
+    seat(stack, shop_id, "a1")
+    client = stack.client("tickets")
     settings = client.get(f"/shops/{shop_id}/queue-settings").get_json()
     assert settings["targets"]["first_response_seconds"] == 180 and settings["routing_mode"] == "round_robin"
     changed = client.put(f"/shops/{shop_id}/queue-settings", json={"first_response_seconds": 60,
@@ -146,8 +145,8 @@ def test_queue_settings_and_agents(sqlite_stack):
     assert client.get(f"/shops/{shop_id}/tickets/{ticket['id']}").get_json()["assignee_id"] is None
 
 
-def test_openapi_documents_the_paths(sqlite_stack):
-    paths = sqlite_stack.client("tickets").get("/openapi.json").get_json()["paths"]
+def test_openapi_documents_the_paths(stack):
+    paths = stack.client("tickets").get("/openapi.json").get_json()["paths"]
     for path in ("/shops/{shop_id}/tickets", "/shops/{shop_id}/tickets/{ticket_id}",
                  "/shops/{shop_id}/tickets/{ticket_id}/messages", "/shops/{shop_id}/tickets/{ticket_id}/notes",
                  "/shops/{shop_id}/tickets/{ticket_id}/claim", "/shops/{shop_id}/disputes",

@@ -8,16 +8,16 @@ from tests.integration.tickets.conftest import counts, deliver, open_shop, paid,
 
 
 @pytest.fixture
-def shop(sqlite_stack):
-    shop_id = open_shop(sqlite_stack)
-    seat(sqlite_stack, shop_id, "a1")
-    seat(sqlite_stack, shop_id, "sleepy", status="offline")
-    other = open_shop(sqlite_stack)
-    seat(sqlite_stack, other, "stranger")
-    client = sqlite_stack.client("tickets")
+def shop(stack):
+    shop_id = open_shop(stack)
+    seat(stack, shop_id, "a1")
+    seat(stack, shop_id, "sleepy", status="offline")
+    other = open_shop(stack)
+    seat(stack, other, "stranger")
+    client = stack.client("tickets")
     opened = client.post(f"/shops/{shop_id}/tickets", json={"customer_id": "c1", "body": "在吗"})
     assert opened.status_code == 201, opened.get_json()
-    return sqlite_stack, client, shop_id, opened.get_json()["id"]
+    return stack, client, shop_id, opened.get_json()["id"]
 
 
 def _refused(stack, response, status: int, field: str) -> dict:

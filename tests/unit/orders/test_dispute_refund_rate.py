@@ -31,7 +31,7 @@ def paid_order(db, shop) -> dict:
 def ruling(order: dict, dispute_id: str, *, arbitrated: bool) -> dict:
     return {
         "dispute_id": dispute_id, "order_id": order["id"], "order_no": order["order_no"], "customer_id": "c1",
-        "outcome": "buyer", "refund_amount": "10.00", "currency": "CNY", "with_return": False,
+        "outcome": "buyer", "refund_amount": 1000, "currency": "CNY", "with_return": False,
         "reason": "no_seller_response" if arbitrated else "buyer_accepted_proposal", "ruled_at": START,
         "arbitrated": arbitrated,
     }  # fmt: skip

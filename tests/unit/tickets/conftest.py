@@ -1,7 +1,8 @@
 """Business rules of the service queue on a real in-memory SQLite database and a fixed shop clock.
 
 The shop's clock is anchored at T0 with speed 1, so shop time equals wall time unless a test changes it; every call
-passes its wall time (``at``) explicitly, so reply times and due times are known to the second.
+is given the shop's context at an explicit wall moment (``shop_at(session, at(seconds))``, as a request, an event or
+a timer tick builds it), so reply times and due times are known to the second.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from services.tickets import routing
+from services.tickets import agents
 from services.tickets.models import Base
+from services.tickets.policy import Policy, context_and_policy
 from shoplab.contracts import CATALOGUE
 from shoplab.eventbus.envelope import Event
 from shoplab.eventbus.tables import BusBase, OutboxMessage
@@ -59,8 +61,8 @@ def open_shop(session: Session, shop_id: str = "s1", platform: str = "taobao", s
 
 
 def seat(session: Session, shop_id: str, agent_id: str, status: str = "online", skills: list[str] | None = None):
-    routing.join(session, shop_id, agent_id, agent_id.upper(), skills or [])
-    return routing.set_status(session, shop_id, agent_id, status, at=T0)
+    agents.join(session, shop_id, agent_id, agent_id.upper(), skills or [], T0)
+    return agents.set_status(session, *shop_at(session, T0, shop_id), agent_id, status)
 
 
 @pytest.fixture
@@ -117,3 +119,8 @@ def paid(order_id: str, customer_id: str, amount: str = "99.00") -> dict[str, An
 def ctx(session: Session, wall: datetime, shop_id: str = "s1") -> ShopContext:
     """The shop's context at a wall moment: what a timer tick hands its rule."""
     return shop_context(session, shop_id, wall_now=wall)
+
+
+def shop_at(session: Session, wall: datetime, shop_id: str = "s1") -> tuple[ShopContext, Policy]:
+    """The shop's context and queue policy at a wall moment: what a request or an event builds once."""
+    return context_and_policy(session, shop_id, wall_now=wall)

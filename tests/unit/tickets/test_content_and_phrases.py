@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from services.tickets import conversations, order_tasks, phrases
+from services.tickets import messages, order_tasks, phrases, views
 from services.tickets.content_rules import check_reply, screen_reply
 from services.tickets.models import Message, PhraseUsage
+from services.tickets.opening import open_ticket
+from services.tickets.schemas.phrases import PhraseOut
 from shoplab.errors import InvalidInput
 from shoplab.shops.profiles import load_profile
-from tests.unit.tickets.conftest import at, event, placed, seat
+from tests.unit.tickets.conftest import T0, at, ctx, event, placed, seat, shop_at
 
 TAOBAO = load_profile("taobao")["forbidden_content"]
 AMAZON = load_profile("amazon")["forbidden_content"]
@@ -42,12 +44,12 @@ def test_refuse_raises_with_rule_and_words_warn_passes_with_a_warning():
 
 def test_a_refused_reply_writes_nothing(session, shop):
     seat(session, "s1", "a1")
-    ticket = conversations.open_ticket(session, "s1", kind="pre_sale", customer_id="c1", body="能便宜吗", at=at(0))
+    ticket = open_ticket(session, *shop_at(session, at(0)), kind="pre_sale", customer_id="c1", body="能便宜吗")
     before = session.query(Message).count()
     with pytest.raises(InvalidInput):
-        conversations.agent_replies(session, ticket, "a1", "加微信私下交易更便宜", at=at(10))
+        messages.agent_replies(session, *shop_at(session, at(10)), ticket, "a1", "加微信私下交易更便宜")
     assert session.query(Message).count() == before
-    assert ticket.awaiting_reply is True and ticket.first_replied_at is None
+    assert ticket.awaiting_reply is True and ticket.first_replied_wall_at is None
 
 
 def test_placeholders_known_unknown_and_malformed():
@@ -71,26 +73,28 @@ def test_phrase_filled_from_order_facts_and_usage_counted(session, shop):
     order_tasks.on_order_placed(session, event("order.placed", "s1", placed("o1", "c1", "128.50", "韩梅梅"), at(0)))
     phrase = phrases.create(
         session,
-        "s1",
+        ctx(session, T0),
         {"title": "催付", "body": "亲爱的{buyer_name}，订单{order_no}共{amount}还未付款哦", "language": "zh"},
     )
-    ticket = conversations.open_ticket(
-        session, "s1", kind="order", customer_id="c1", order_id="o1", body="我的订单", at=at(1)
+    ticket = open_ticket(
+        session, *shop_at(session, at(1)), kind="order", customer_id="c1", order_id="o1", body="我的订单"
     )
-    message, _ = conversations.agent_replies(session, ticket, "a1", phrase_id=phrase.id, at=at(5))
+    message, _ = messages.agent_replies(session, *shop_at(session, at(5)), ticket, "a1", phrase_id=phrase.id)
     assert message.body == "亲爱的韩梅梅，订单NO-o1共128.50 CNY还未付款哦"
-    conversations.agent_replies(session, ticket, "a1", "有问题随时找我", phrase_id=phrase.id, at=at(6))
+    messages.agent_replies(session, *shop_at(session, at(6)), ticket, "a1", "有问题随时找我", phrase_id=phrase.id)
     usage = session.get(PhraseUsage, ("s1", phrase.id, "a1"))
     assert usage.uses == 2
-    assert phrases.listing(session, "s1")[0]["uses_by_agent"] == {"a1": 2}
+    assert PhraseOut().dump(views.phrase_uses(session, "s1")[0])["uses_by_agent"] == {"a1": 2}
 
 
 def test_a_placeholder_the_order_cannot_fill_is_refused_by_name(session, shop):
     seat(session, "s1", "a1")
     order_tasks.on_order_placed(session, event("order.placed", "s1", placed("o1", "c1"), at(0)))
-    phrase = phrases.create(session, "s1", {"title": "查件", "body": "单号 {tracking_no}", "language": "zh"})
-    ticket = conversations.open_ticket(session, "s1", kind="logistics", order_id="o1", body="到哪了", at=at(1))
+    phrase = phrases.create(
+        session, ctx(session, T0), {"title": "查件", "body": "单号 {tracking_no}", "language": "zh"}
+    )
+    ticket = open_ticket(session, *shop_at(session, at(1)), kind="logistics", order_id="o1", body="到哪了")
     with pytest.raises(InvalidInput) as missing:
-        conversations.agent_replies(session, ticket, "a1", phrase_id=phrase.id, at=at(2))
+        messages.agent_replies(session, *shop_at(session, at(2)), ticket, "a1", phrase_id=phrase.id)
     assert missing.value.fields == {"phrase_id": ["no value for {tracking_no} on this ticket (its order does not say)"]}
     assert session.get(PhraseUsage, ("s1", phrase.id, "a1")) is None

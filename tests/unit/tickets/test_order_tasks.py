@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from services.tickets import order_tasks
-from services.tickets.models import Ticket
+from services.tickets.handlers import HANDLERS
+from services.tickets.models import OrderFacts, Ticket
 from tests.unit.tickets.conftest import T0, at, event, paid, placed
 
 REF = {"order_id": "o1", "order_no": "NO-o1", "customer_id": "c1"}
@@ -35,7 +35,7 @@ def tasks(session, kind):
 
 
 def handle(session, event_type, payload, t=0):
-    order_tasks.HANDLERS[event_type](session, event(event_type, "s1", payload, at(t)))
+    HANDLERS[event_type](session, event(event_type, "s1", payload, at(t)))
     session.flush()
 
 
@@ -92,5 +92,5 @@ def test_refund_and_return_requests_open_after_sale_tasks(session, shop):
 def test_shipped_order_fills_carrier_and_tracking(session, shop):
     handle(session, "order.shipped", {**REF, "shipment_id": "sh1", "carrier": "ZTO", "tracking_no": "ZT9",
                                       "shipped_at": T0.isoformat()})  # fmt: skip
-    facts = order_tasks.facts_for(session, "s1", REF)
+    facts = session.get(OrderFacts, ("s1", "o1"))
     assert (facts.carrier, facts.tracking_no) == ("ZTO", "ZT9")

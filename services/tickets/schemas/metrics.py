@@ -1,0 +1,83 @@
+"""Metrics and the export: periods are half-open ``[from, to)`` on the wall clock."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shoplab.contracts.money import Money
+from shoplab.contracts.tickets import GROUPS
+
+
+class PeriodQuery(Schema):
+    from_ = fields.AwareDateTime(data_key="from", required=True)
+    to = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def _period(self, data, **_):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ValidationError("must be after 'from'", "to")
+
+
+class MetricsQuery(PeriodQuery):
+    agent = fields.String(load_default=None)
+    group = fields.String(load_default=None, validate=validate.OneOf(GROUPS))
+    within = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class AgentMetricsQuery(PeriodQuery):
+    within = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class ExportQuery(Schema):
+    from_ = fields.AwareDateTime(data_key="from", required=True)
+    to = fields.AwareDateTime(required=True)
+
+
+class StatsOut(Schema):
+    count = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+    p90 = fields.Float(allow_none=True)
+
+
+class FirstResponseOut(StatsOut):
+    conversations = fields.Integer()
+    unanswered = fields.Integer()
+    buckets = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ResponseOut(Schema):
+    rounds = fields.Integer()
+    average = fields.Nested(StatsOut)
+    within_seconds = fields.Integer()
+    answered_within = fields.Integer()
+    decided_rounds = fields.Integer()
+    rate_within = fields.Float(allow_none=True)
+
+
+class ConversionOut(Schema):
+    buyers_asked = fields.Integer()
+    buyers_paid = fields.Integer()
+    rate = fields.Float(allow_none=True)
+    paid_amount = Money(attribute="paid_cents")
+
+
+class MetricsOut(Schema):
+    """``metrics.compute``'s figures."""
+
+    shop_id = fields.String()
+    from_ = fields.AwareDateTime(attribute="from", data_key="from")
+    to = fields.AwareDateTime()
+    agent = fields.String(allow_none=True)
+    group = fields.String(allow_none=True)
+    tickets = fields.Dict(keys=fields.String(), values=fields.Integer())
+    first_response = fields.Nested(FirstResponseOut)
+    response = fields.Nested(ResponseOut)
+    resolution = fields.Nested(StatsOut)
+    sla_breaches = fields.Dict()
+    csat = fields.Dict()
+    inquiry_conversion = fields.Nested(ConversionOut)
+
+
+class AgentMetricsOut(MetricsOut):
+    display_name = fields.String()
