@@ -8,7 +8,8 @@ profile may name has two minor digits (``MINOR_DIGITS``); a profile naming anoth
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -16,6 +17,8 @@ from marshmallow import ValidationError, fields
 CENT = Decimal("0.01")
 # The currencies ShopLab prices in, each with its minor digits. Only two-digit currencies: the wire form is fixed.
 MINOR_DIGITS: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2}
+# ASCII digits only (Decimal would also read "１２" or "1e5"), a sign, a point: what a person types as a price.
+_AMOUNT = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 # The largest amount anyone may name: ten billion in major units, far inside a 64-bit column of minor units.
 MAX_MINOR = 10**12
 
@@ -36,8 +39,8 @@ def wire(minor: int) -> str:
 
 
 class Money(fields.Field):
-    """An amount: loads a decimal string (or a JSON number) in major units into integer minor units; dumps integer
-    minor units as a two-place decimal string.
+    """An amount: loads a decimal string in major units into integer minor units; dumps integer minor units as a
+    two-place decimal string.
 
     ``minimum`` and ``maximum`` are in minor units (the default range is 0 … ``MAX_MINOR``); ``positive`` means more
     than zero. More than two decimal places, NaN, infinities and booleans are refused, not rounded."""
@@ -73,14 +76,11 @@ class Money(fields.Field):
         return wire(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        # Strings only: money is served as a string, and a number here is more often a mistake than a price (an
+        # integer of minor units passed where the wire form belongs would silently become a hundred times more).
+        if not isinstance(value, str) or not _AMOUNT.fullmatch(value.strip()):
             raise self.make_error("invalid")
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation as exc:
-            raise self.make_error("invalid") from exc
-        if not amount.is_finite():
-            raise self.make_error("invalid")
+        amount = Decimal(value.strip())
         # the range first: quantizing 1E+100000 would itself fail
         if not Decimal(self.minimum) * CENT <= amount <= Decimal(self.maximum) * CENT:
             raise self.make_error("range", low=wire(self.minimum), high=wire(self.maximum))
