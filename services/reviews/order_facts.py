@@ -51,9 +51,8 @@ def on_order_placed(session: Session, event: Event) -> None:
     facts.placed_at = data["placed_at"]
     if facts.lines:
         return  # the lines are known already
-    session.flush()
     for line_no, line in enumerate(data["lines"], start=1):
-        session.add(
+        facts.lines.append(
             OrderLineFacts(
                 shop_id=facts.shop_id,
                 order_id=facts.order_id,

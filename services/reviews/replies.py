@@ -53,7 +53,7 @@ def reply(session: Session, ctx: ShopContext, review_id: str, agent_id: str, tex
         replied_at=ctx.shop_now,
         replied_wall_at=ctx.wall_now,
     )
-    session.add(answer)
+    review.reply = answer
     session.flush()
     events.replied(session, review, answer, agent_id, ctx.shop_now, edited=False)
     return answer

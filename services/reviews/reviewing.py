@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,7 +145,8 @@ def post_review(session: Session, ctx: ShopContext, order_id: str, customer_id: 
     version = _version(review, 1, "review", policy, ctx, written, written.stars or 0)
     _apply_rating(review, version)
     review.first_stars, review.first_rating = version.stars, version.rating
-    session.add_all([review, version])
+    review.versions.append(version)
+    session.add(review)
     try:
         session.flush()
     except IntegrityError:  # a second review of the line committed between our check and our insert
@@ -161,8 +162,8 @@ def _review_of_line(session: Session, shop_id: str, order_id: str, sku: str) -> 
     )
 
 
-def _next_seq(session: Session, review: Review) -> int:
-    return (session.scalar(select(func.max(ReviewVersion.seq)).where(ReviewVersion.review_id == review.id)) or 0) + 1
+def _next_seq(review: Review) -> int:
+    return len(review.versions) + 1
 
 
 def _published(review: Review) -> None:
@@ -187,8 +188,8 @@ def revise_review(session: Session, ctx: ShopContext, review_id: str, customer_i
         raise Conflict(f"the revision window closed at {closed.isoformat()}", {"review_id": ["revision window closed"]},
                        revise_by=closed)  # fmt: skip
     previous = (review.stars, review.rating)
-    version = _version(review, _next_seq(session, review), "revision", policy, ctx, written, written.stars or 0)
-    session.add(version)
+    version = _version(review, _next_seq(review), "revision", policy, ctx, written, written.stars or 0)
+    review.versions.append(version)
     _apply_rating(review, version)
     review.revised_at, review.revised_wall_at = ctx.shop_now, ctx.wall_now
     session.flush()
@@ -212,8 +213,8 @@ def follow_up(session: Session, ctx: ShopContext, review_id: str, customer_id: s
         closed = opened + policy.follow_up_window
         message = f"the follow-up window closed at {closed.isoformat()}"
         raise Conflict(message, {"review_id": ["follow-up window closed"]}, follow_up_by=closed)
-    version = _version(review, _next_seq(session, review), "follow_up", policy, ctx, written, review.stars)
-    session.add(version)
+    version = _version(review, _next_seq(review), "follow_up", policy, ctx, written, review.stars)
+    review.versions.append(version)
     review.followed_up_at = ctx.shop_now
     review.mismatch = review.mismatch or version.mismatch
     session.flush()
@@ -225,11 +226,8 @@ def reviewable(session: Session, ctx: ShopContext, order_id: str) -> dict[str, A
     policy = ReviewPolicy.of(ctx.profile)
     facts = load_order(session, ctx.id, order_id)
     refusal = not_reviewable(facts, policy, ctx.shop_now)
-    reviewed = dict(
-        session.execute(select(Review.sku, Review.id).where(Review.shop_id == ctx.id, Review.order_id == order_id))
-        .tuples()
-        .all()
-    )
+    of_order = select(Review.sku, Review.id).where(Review.shop_id == ctx.id, Review.order_id == order_id)
+    reviewed = dict(session.execute(of_order).all())
     return {
         "order_id": facts.order_id,
         "order_no": facts.order_no,
