@@ -75,7 +75,7 @@ def request_removal(session: Session, ctx: ShopContext, review_id: str, agent_id
     if not window_open(review.posted_at, policy.removal_request_window, ctx.shop_now):
         closed = review.posted_at + policy.removal_request_window
         raise Conflict(f"removal could be requested until {closed.isoformat()}",
-                       {"review_id": ["removal request window closed"]}, request_by=closed)  # fmt: skip
+                       {"review_id": ["removal request window closed"]}, request_by=closed.isoformat())  # fmt: skip
     cleaned = checked_text(note, "note", NOTE_MAX_CHARS, required=False)
     matched = _matched(review, chosen)
     granted = bool(matched)

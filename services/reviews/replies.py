@@ -38,7 +38,9 @@ def reply(session: Session, ctx: ShopContext, review_id: str, agent_id: str, tex
     if not window_open(review.posted_at, policy.reply_window, ctx.shop_now):
         closed = review.posted_at + policy.reply_window
         raise Conflict(
-            f"the reply window closed at {closed.isoformat()}", {"review_id": ["reply window closed"]}, reply_by=closed
+            f"the reply window closed at {closed.isoformat()}",
+            {"review_id": ["reply window closed"]},
+            reply_by=closed.isoformat(),
         )
     cleaned, warnings = _screened(ctx, text)
     answer = ReviewReply(
@@ -72,7 +74,7 @@ def edit_reply(session: Session, ctx: ShopContext, review_id: str, agent_id: str
         raise Conflict(
             f"the reply could be edited until {closed.isoformat()}",
             {"review_id": ["reply edit window closed"]},
-            edit_by=closed,
+            edit_by=closed.isoformat(),
         )
     cleaned, warnings = _screened(ctx, text)
     answer.text = cleaned

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.reviews.models import Review
 from services.reviews.policy import NEGATIVE, NEUTRAL
+from shoplab.errors import NotFound
 
 # the same rule as the ``needs_follow_up`` field of a review (schemas.needs_follow_up), as SQL
 NEEDS_FOLLOW_UP = and_(
@@ -34,3 +35,15 @@ def list_reviews(session: Session, shop_id: str, query: dict[str, Any]) -> list[
         stmt = stmt.where(Review.mismatch.is_not(None) if query["mismatch"] else Review.mismatch.is_(None))
     order = Review.posted_at.asc() if query.get("needs_follow_up") else Review.posted_at.desc()
     return list(session.scalars(stmt.order_by(order, Review.id).limit(query["limit"])))
+
+
+def review_in_full(session: Session, shop_id: str, review_id: str) -> Review:
+    """One review with its contact attempts and removal requests (read only for this view)."""
+    review = session.scalar(
+        select(Review)
+        .options(selectinload(Review.contacts), selectinload(Review.removal_requests))
+        .where(Review.shop_id == shop_id, Review.id == review_id)
+    )
+    if review is None:
+        raise NotFound(f"review {review_id} not found", {"review_id": ["unknown review"]})
+    return review

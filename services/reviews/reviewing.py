@@ -128,7 +128,8 @@ def post_review(session: Session, ctx: ShopContext, order_id: str, customer_id: 
     _check_buyer(facts.customer_id, customer_id)
     refusal = not_reviewable(facts, policy, ctx.shop_now)
     if refusal is not None:
-        raise Conflict(refusal[1], {"order_id": [refusal[1]]}, reason=refusal[0], review_by=review_by(facts, policy))
+        until = review_by(facts, policy)
+        raise Conflict(refusal[1], {"order_id": [refusal[1]]}, reason=refusal[0], review_by=until and until.isoformat())
     line = next((line for line in facts.lines if line.sku == sku), None)
     if line is None:
         skus = ", ".join(each.sku for each in facts.lines)
@@ -140,7 +141,7 @@ def post_review(session: Session, ctx: ShopContext, order_id: str, customer_id: 
         id=new_id(), shop_id=ctx.id, order_id=order_id, order_no=facts.order_no, sku=sku, line_title=line.title,
         product_id=line.product_id, customer_id=facts.customer_id, buyer_name=facts.buyer_name or "",
         buyer_language=facts.buyer_language or "", status="published", posted_at=ctx.shop_now,
-        posted_wall_at=ctx.wall_now,
+        posted_wall_at=ctx.wall_now, reply=None,  # set, so the answer is read without the session
     )  # fmt: skip
     version = _version(review, 1, "review", policy, ctx, written, written.stars or 0)
     _apply_rating(review, version)
@@ -179,14 +180,16 @@ def revise_review(session: Session, ctx: ShopContext, review_id: str, customer_i
     _check_buyer(review.customer_id, customer_id)
     _published(review)
     if review.revised_at is not None:
-        raise Conflict("a review may be revised once", {"review_id": ["revised already"]}, revised_at=review.revised_at)
+        raise Conflict(
+            "a review may be revised once", {"review_id": ["revised already"]}, revised_at=review.revised_at.isoformat()
+        )
     if review.first_rating not in policy.revisable:
         allowed = " and ".join(sorted(policy.revisable))
         raise Conflict(f"only {allowed} reviews may be revised", {"review_id": [f"a {review.first_rating} review"]})
     if not window_open(review.posted_at, policy.revise_window, ctx.shop_now):
         closed = review.posted_at + policy.revise_window
         raise Conflict(f"the revision window closed at {closed.isoformat()}", {"review_id": ["revision window closed"]},
-                       revise_by=closed)  # fmt: skip
+                       revise_by=closed.isoformat())  # fmt: skip
     previous = (review.stars, review.rating)
     version = _version(review, _next_seq(review), "revision", policy, ctx, written, written.stars or 0)
     review.versions.append(version)
@@ -212,7 +215,7 @@ def follow_up(session: Session, ctx: ShopContext, review_id: str, customer_id: s
     if not window_open(opened, policy.follow_up_window, ctx.shop_now):
         closed = opened + policy.follow_up_window
         message = f"the follow-up window closed at {closed.isoformat()}"
-        raise Conflict(message, {"review_id": ["follow-up window closed"]}, follow_up_by=closed)
+        raise Conflict(message, {"review_id": ["follow-up window closed"]}, follow_up_by=closed.isoformat())
     version = _version(review, _next_seq(review), "follow_up", policy, ctx, written, review.stars)
     review.versions.append(version)
     review.followed_up_at = ctx.shop_now

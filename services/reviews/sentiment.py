@@ -21,8 +21,12 @@ from typing import Any
 
 from services.reviews.policy import NEGATIVE, NEUTRAL, POSITIVE, ReviewPolicy
 
-# |score| at or above which a text reads as clearly positive / negative: the mismatch threshold.
-CLEAR = 0.5
+# |score| at or above which a text reads as clearly positive / negative: the mismatch threshold, per analyser.
+# VADER's scores are spread widely (0.5 is its authors' "strong" region). snownlp's are pushed to the ends and it
+# reads some shop words as negative ("客服" alone scores 0.08: most reviews naming customer service complain), so
+# "颜色很正，没有色差" (a happy review) scores -0.76: 0.8 keeps such texts from being flagged. Measured on 10 happy
+# and 10 unhappy shop reviews written for this: no false flag, 7 of 10 unhappy and 5 of 10 happy ones "clear".
+CLEAR = {"en": 0.5, "zh": 0.8}
 # |score| below which a text reads as neutral: the label shown beside a review.
 LEANING = 0.25
 
@@ -102,9 +106,10 @@ def mismatch(policy: ReviewPolicy, stars: int, sentiment: Sentiment) -> str | No
     """Stars and text disagree: a positive rating (e.g. 4-5 stars) with a clearly negative text, or a negative
     rating (1-2 stars) with a clearly positive text. A neutral rating never mismatches."""
     rating = policy.rating_of(stars)
-    if rating == POSITIVE and sentiment.score <= -CLEAR:
+    clear = CLEAR[sentiment.language]
+    if rating == POSITIVE and sentiment.score <= -clear:
         return HIGH_STARS_NEGATIVE_TEXT
-    if rating == NEGATIVE and sentiment.score >= CLEAR:
+    if rating == NEGATIVE and sentiment.score >= clear:
         return LOW_STARS_POSITIVE_TEXT
     return None
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.reviews.review_queries import list_reviews
-from services.reviews.reviewing import load_review
+from services.reviews.review_queries import list_reviews, review_in_full
 from services.reviews.schemas import ReviewDetailOut, ReviewOut, ReviewQuery
 from shoplab.plumbing.web import db
 from shoplab.shops.context import shop_context
@@ -34,5 +33,4 @@ class OneReview(MethodView):
         requests."""
         with db().reading() as session:
             shop_context(session, shop_id)
-            review = load_review(session, shop_id, review_id)
-            return ReviewDetailOut().dump(review)
+            return review_in_full(session, shop_id, review_id)

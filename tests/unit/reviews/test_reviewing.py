@@ -49,7 +49,7 @@ def test_review_window_on_the_shop_clock_from_delivery(session, shop):
     with pytest.raises(Conflict) as closed:
         post(session, day(17))  # taobao: 15 days from the delivery (day 2)
     assert closed.value.details["reason"] == "window_closed" and "order_id" in closed.value.fields
-    assert closed.value.details["review_by"] == day(17)
+    assert closed.value.details["review_by"] == day(17).isoformat()
     assert post(session, day(17) - timedelta(seconds=1)).rating == "positive"
 
 

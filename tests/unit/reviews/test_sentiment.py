@@ -70,6 +70,13 @@ def test_mismatch_is_a_positive_rating_with_clearly_negative_text_or_the_reverse
     assert mismatch(TAOBAO, stars, Sentiment(score=score, label="", language="en")) == expected
 
 
+def test_chinese_needs_a_clearer_score_to_mismatch():
+    # snownlp pushes scores to the ends and reads "客服" as negative: -0.76 is a happy "颜色很正，没有色差"
+    assert mismatch(TAOBAO, 5, Sentiment(score=-0.76, label="negative", language="zh")) is None
+    assert mismatch(TAOBAO, 5, Sentiment(score=-0.8, label="negative", language="zh")) == "high_stars_negative_text"
+    assert mismatch(TAOBAO, 5, score_text("颜色很正，没有色差")) is None
+
+
 def test_five_angry_stars_are_flagged_end_to_end():
     assert mismatch(TAOBAO, 5, score_text("Worst purchase ever, it is broken and useless. Awful.")) is not None
     assert mismatch(TAOBAO, 1, score_text("质量很好，非常满意，推荐购买")) == "low_stars_positive_text"
