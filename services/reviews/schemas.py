@@ -85,15 +85,14 @@ class ReviewQuery(Schema):
     status = fields.String(load_default="published", validate=validate.OneOf(["published", "removed", "all"]))
     needs_follow_up = fields.Boolean(load_default=None, metadata={"description": "neutral/negative, not revised"})
     mismatch = fields.Boolean(load_default=None, metadata={"description": "stars and text disagree"})
-    limit = fields.Integer(strict=True, load_default=50, validate=validate.Range(min=1, max=200))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class MetricsQuery(Schema):
     from_ = fields.AwareDateTime(data_key="from", required=True, metadata={"description": "shop time, inclusive"})
     to = fields.AwareDateTime(required=True, metadata={"description": "shop time, exclusive"})
     agent = fields.String(load_default=None)
-    dsr_days = fields.Integer(
-        strict=True,
+    dsr_days = fields.Integer(  # a query string: "10" is 10 here
         load_default=None,
         validate=validate.Range(min=1, max=3650),
         metadata={"description": "the DSR window; default the profile's dsr_window_days (180)"},
