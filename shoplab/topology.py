@@ -105,7 +105,25 @@ _SERVICES = [
         # SLA breaches and dispute escalation, on each shop's clock
         timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0},
     ),
-    Service("reviews", "services.reviews", 8003, "ShopLab reviews service", subscribes=SHOP_COPY),
+    Service(
+        "reviews",
+        "services.reviews",
+        8003,
+        "ShopLab reviews service",
+        # the order facts a review needs: its lines and buyer, delivery, cancellation, refunds; disputes for the ODR
+        subscribes=SHOP_COPY
+        | {
+            "order.placed",
+            "order.delivered",
+            "order.completed",
+            "order.cancelled",
+            "refund.completed",
+            "dispute.opened",
+            "dispute.ruled",
+        },
+        # neutral/negative reviews whose revision window passed: their follow-up is over
+        timers={"reviews.close_revision_windows": 10.0},
+    ),
     Service("crm", "services.crm", 8004, "ShopLab crm service", subscribes=SHOP_COPY),
 ]
 

@@ -1,10 +1,19 @@
-"""The events the reviews service handles: the registry matches its line in shoplab.eventbus.subscriptions."""
+"""The events the reviews service handles: one line per event type, matching its entry in ``shoplab/topology.py``."""
 
 from __future__ import annotations
 
+from services.reviews import order_facts
 from shoplab.eventbus.consumer import Handler
 from shoplab.shops import replica
 
 HANDLERS: dict[str, Handler] = {
-    **replica.HANDLERS,
+    "shop.opened": replica.on_shop_opened,
+    "shop.clock_changed": replica.on_shop_clock_changed,
+    "order.placed": order_facts.on_order_placed,
+    "order.delivered": order_facts.on_order_delivered,
+    "order.completed": order_facts.on_order_completed,
+    "order.cancelled": order_facts.on_order_cancelled,
+    "refund.completed": order_facts.on_refund_completed,
+    "dispute.opened": order_facts.on_dispute_opened,
+    "dispute.ruled": order_facts.on_dispute_ruled,
 }

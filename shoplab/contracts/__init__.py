@@ -6,13 +6,14 @@ a two-place decimal string (``shoplab.contracts.money.Money``: producers put ``w
 integer minor units out), times as ISO-8601 UTC.
 """
 
-from shoplab.contracts import gateway, orders, tickets
+from shoplab.contracts import gateway, orders, reviews, tickets
 from shoplab.contracts.contract import Contract
 
 CATALOGUE: dict[str, Contract] = {
     **gateway.CONTRACTS,
     **orders.CONTRACTS,
     **tickets.CONTRACTS,
+    **reviews.CONTRACTS,
 }
 
 __all__ = ["CATALOGUE", "Contract"]
