@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.reviews.models import OrderFacts, OrderLineFacts
-from shoplab.contracts.money import to_minor
 from shoplab.eventbus.envelope import Event
 
 
@@ -47,7 +46,7 @@ def on_order_placed(session: Session, event: Event) -> None:
     facts.buyer_name = data["buyer"]["name"]
     facts.buyer_language = data["buyer"]["language"]
     facts.currency = data["currency"]
-    facts.total_cents = to_minor(data["total"])
+    facts.total_cents = data["total"]  # the contract loads money as minor units
     facts.placed_at = data["placed_at"]
     if facts.lines:
         return  # the lines are known already
@@ -83,7 +82,7 @@ def on_order_cancelled(session: Session, event: Event) -> None:
 
 def on_refund_completed(session: Session, event: Event) -> None:
     facts = facts_for(session, event.shop_id or "", event.payload)
-    facts.refunded_cents = (facts.refunded_cents or 0) + to_minor(event.payload["amount"])
+    facts.refunded_cents = (facts.refunded_cents or 0) + event.payload["amount"]
 
 
 def on_dispute_opened(session: Session, event: Event) -> None:
