@@ -106,7 +106,31 @@ _SERVICES = [
         timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0},
     ),
     Service("reviews", "services.reviews", 8003, "ShopLab reviews service", subscribes=SHOP_COPY),
-    Service("crm", "services.crm", 8004, "ShopLab crm service", subscribes=SHOP_COPY),
+    Service(
+        "crm",
+        "services.crm",
+        8004,
+        "ShopLab crm service",
+        # profiles are built only from events (docs/crm.md); review.posted / review.revised join once the reviews
+        # service publishes them (services/crm/handlers.py REVIEW_HANDLERS)
+        subscribes=SHOP_COPY
+        | {
+            "order.placed",
+            "order.paid",
+            "order.cancelled",
+            "order.delivered",
+            "order.completed",
+            "refund.completed",
+            "return.received",
+            "return.refunded",
+            "ticket.opened",
+            "csat.rated",
+            "dispute.opened",
+            "dispute.ruled",
+        },
+        # care tasks at the customers' local hours, rule tags that time changes, RFM kept current in full
+        timers={"crm.announce_care": 5.0, "crm.apply_time_rules": 10.0, "crm.refresh_rfm": 30.0},
+    ),
 ]
 
 SERVICES: dict[str, Service] = {service.name: service for service in _SERVICES}

@@ -5,13 +5,14 @@ validates before writing the outbox) and every consumer (which refuses what does
 a decimal string (``fields.Decimal(as_string=True)``), times as ISO-8601 UTC.
 """
 
-from shoplab.contracts import gateway, orders, tickets
+from shoplab.contracts import crm, gateway, orders, tickets
 from shoplab.contracts.contract import Contract
 
 CATALOGUE: dict[str, Contract] = {
     **gateway.CONTRACTS,
     **orders.CONTRACTS,
     **tickets.CONTRACTS,
+    **crm.CONTRACTS,
 }
 
 __all__ = ["CATALOGUE", "Contract"]
