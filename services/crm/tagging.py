@@ -59,7 +59,9 @@ def _announce(session: Session, ctx: ShopContext, customer: Customer, tag: Tag, 
     )
 
 
-def _add(session: Session, ctx: ShopContext, customer: Customer, tag: str, source: str, by: str, note: str) -> Tag:
+def _add(
+    session: Session, ctx: ShopContext, customer: Customer, tag: str, source: str, by: str, note: str, announce: bool
+) -> Tag:
     row = Tag(
         shop_id=ctx.id,
         customer_id=customer.customer_id,
@@ -71,26 +73,38 @@ def _add(session: Session, ctx: ShopContext, customer: Customer, tag: str, sourc
         added_wall_at=ctx.wall_now,
     )
     session.add(row)
-    session.flush()
-    _announce(session, ctx, customer, row, removed=False)
+    if announce:
+        session.flush()
+        _announce(session, ctx, customer, row, removed=False)
     return row
 
 
-def _remove(session: Session, ctx: ShopContext, customer: Customer, row: Tag, by: str) -> None:
+def _remove(session: Session, ctx: ShopContext, customer: Customer, row: Tag, by: str, announce: bool) -> None:
     row.removed_by = by
     row.removed_at = ctx.shop_now
     row.removed_wall_at = ctx.wall_now
-    session.flush()
-    _announce(session, ctx, customer, row, removed=True)
+    if announce:
+        session.flush()
+        _announce(session, ctx, customer, row, removed=True)
 
 
-def apply_rules(session: Session, ctx: ShopContext, customer: Customer, wanted: set[str]) -> None:
-    """Make the customer's rule tags exactly ``wanted``."""
-    have = {t.tag: t for t in current_tags(session, ctx.id, customer.customer_id) if t.source == RULE}
+def apply_rules(
+    session: Session,
+    ctx: ShopContext,
+    customer: Customer,
+    wanted: set[str],
+    *,
+    have: dict[str, Tag] | None = None,
+    announce: bool = True,
+) -> None:
+    """Make the customer's rule tags exactly ``wanted``. ``have``: their current rule tags when the caller read
+    them already (an import reads them for thousands of customers at once); ``announce``: publish each change."""
+    if have is None:
+        have = {t.tag: t for t in current_tags(session, ctx.id, customer.customer_id) if t.source == RULE}
     for tag in sorted(set(have) - wanted):
-        _remove(session, ctx, customer, have[tag], f"rule:{tag}")
+        _remove(session, ctx, customer, have[tag], f"rule:{tag}", announce)
     for tag in sorted(wanted - set(have)):
-        _add(session, ctx, customer, tag, RULE, f"rule:{tag}", "")
+        _add(session, ctx, customer, tag, RULE, f"rule:{tag}", "", announce)
 
 
 def add_manual(
@@ -107,7 +121,7 @@ def add_manual(
             )
     try:
         with session.begin_nested():
-            return _add(session, ctx, customer, tag, MANUAL, agent_id, note)
+            return _add(session, ctx, customer, tag, MANUAL, agent_id, note, True)
     except IntegrityError:  # another student added it at the same moment
         raise Conflict(f"the customer is tagged {tag} already", {"tag": ["already on the customer"]})
 
@@ -120,6 +134,6 @@ def remove_manual(session: Session, ctx: ShopContext, customer: Customer, tag: s
             raise Conflict(
                 f"{tag} is an automatic tag: it follows its rule", {"tag": ["automatic tags cannot be removed"]}
             )
-        _remove(session, ctx, customer, existing, agent_id)
+        _remove(session, ctx, customer, existing, agent_id, True)
         return existing
     raise NotFound(f"the customer has no tag {tag}", {"tag": ["not on the customer"]})
