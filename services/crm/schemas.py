@@ -124,6 +124,11 @@ class BlacklistOut(Schema):
     lifted_wall_at = fields.AwareDateTime(allow_none=True)
 
 
+class NextCareOut(Schema):
+    greeting_due_at = fields.AwareDateTime(allow_none=True, metadata={"description": "next holiday greeting"})
+    win_back_due_at = fields.AwareDateTime(allow_none=True, metadata={"description": "win-back if no purchase"})
+
+
 class ProfileOut(CustomerSummaryOut):
     tags = fields.List(fields.Nested(TagOut))
     first_order_at = fields.AwareDateTime(allow_none=True)
@@ -148,7 +153,7 @@ class ProfileOut(CustomerSummaryOut):
     segment_info = fields.Dict(allow_none=True)
     grade_info = fields.Dict(allow_none=True)
     blacklist = fields.Nested(BlacklistOut, allow_none=True)
-    next_care = fields.Dict()
+    next_care = fields.Nested(NextCareOut)
 
 
 class TimelineQuery(Schema):
