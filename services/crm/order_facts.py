@@ -91,7 +91,7 @@ def _flag(session: Session, ctx: ShopContext, customer: Customer, data: dict[str
             "customer_name": customer.name,
             "order_id": data["order_id"],
             "order_no": data["order_no"],
-            "total": minor(data["total"]),
+            "total": wire(minor(data["total"])),
             "currency": data["currency"],
             "placed_at": data["placed_at"],
             "reason": entry.reason,

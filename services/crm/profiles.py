@@ -18,6 +18,7 @@ from services.crm.crm_profile import crm_settings
 from services.crm.models import Conversation, Customer, Dispute, Purchase, Return, Review
 from services.crm.rfm import segment_of
 from services.crm.rfm_sql import counted, reference_time, score_one, state_of
+from shoplab.contracts.money import wire
 from shoplab.errors import NotFound
 from shoplab.eventbus.outbox import publish
 from shoplab.shops.context import ShopContext
@@ -172,7 +173,7 @@ def _settle_grade(session: Session, ctx: ShopContext, customer: Customer, settin
             "customer_name": customer.name,
             "grade": code,
             "previous_grade": previous,
-            "spent": customer.monetary_cents,
+            "spent": wire(customer.monetary_cents),
             "purchases": customer.frequency,
             "at": ctx.shop_now,
         },

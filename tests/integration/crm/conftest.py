@@ -23,9 +23,11 @@ def deliver(stack, event_type: str, shop_id: str, payload: dict[str, Any], occur
     return stack.runtime("crm").consumer.handle(parse_message(message))
 
 
-def open_shop(stack, platform: str = "taobao", at: datetime | None = None, speed: float = 1.0) -> str:
+def open_shop(stack, platform: str = "taobao", shop_now: datetime | None = None, speed: float = 1.0) -> str:
+    """A shop whose clock reads ``shop_now`` at this wall moment (default: the wall clock's now)."""
     shop_id = uuid.uuid4().hex[:12]
-    clock = ShopClock.started(at=at, speed=speed).to_dict()
+    wall = datetime.now(UTC)
+    clock = ShopClock(wall_anchor=wall, sim_anchor=shop_now or wall, speed=speed).to_dict()
     payload = {"shop_id": shop_id, "name": f"店铺 {shop_id}", "platform": platform,
                "currency": "CNY" if platform == "taobao" else "USD", "clock": clock}  # fmt: skip
     deliver(stack, "shop.opened", shop_id, payload)
