@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.crm import care_schedule, grades, profiles, rfm_refresh, tag_rules, tagging
@@ -40,17 +41,18 @@ def _add_customers(session: Session, ctx: ShopContext, txs: list[Transaction]) -
             )
         )
     zones = _default_zones(ctx)
+    blank = profiles.new_customer(ctx.id, "", ctx.wall_now)
+    template = {column.name: getattr(blank, column.name) for column in Customer.__table__.columns}
     rows = []
     for customer_id in ids:
         if customer_id in known:
             continue
         country = wanted[customer_id]
         timezone, language = zones.get(country or "", (None, None))
-        row = {c.name: getattr(profiles.new_customer(ctx.id, customer_id, ctx.wall_now), c.name)
-               for c in Customer.__table__.columns}  # fmt: skip
-        rows.append({**row, "country": country, "timezone": timezone, "language": language})
+        rows.append({**template, "customer_id": customer_id, "country": country, "timezone": timezone,
+                     "language": language})  # fmt: skip
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Customer), rows[start : start + CHUNK])
+        session.connection().execute(insert(Customer.__table__), rows[start : start + CHUNK])
     for customer_id in known:  # a country the profile did not know yet
         if wanted[customer_id]:
             session.execute(
@@ -69,7 +71,7 @@ def _add_purchases(session: Session, ctx: ShopContext, import_id: str, txs: list
         for tx in txs
     ]  # fmt: skip
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Purchase), rows[start : start + CHUNK])
+        session.connection().execute(insert(Purchase.__table__), rows[start : start + CHUNK])
 
 
 def _count_imported(session: Session, shop_id: str) -> None:
@@ -91,31 +93,67 @@ def _count_imported(session: Session, shop_id: str) -> None:
     )
 
 
+_SETTLED = (
+    update(Customer)
+    .where(Customer.shop_id == bindparam("b_shop"), Customer.customer_id == bindparam("b_customer"))
+    .values(
+        grade=bindparam("grade"),
+        rules_due_at=bindparam("rules_due_at"),
+        greeting_due_at=bindparam("greeting_due_at"),
+        win_back_due_at=bindparam("win_back_due_at"),
+        updated_wall_at=bindparam("updated_wall_at"),
+    )
+)
+_UNTAGGED = (
+    update(Tag)
+    .where(Tag.id == bindparam("b_id"))
+    .values(removed_by=bindparam("removed_by"), removed_at=bindparam("removed_at"),
+            removed_wall_at=bindparam("removed_wall_at"))
+)  # fmt: skip
+
+
 def _settle_imported(session: Session, ctx: ShopContext, customer_ids: set[str]) -> None:
-    """Grades, rule tags and care schedule of the imported customers, without an event per customer."""
+    """Grades, rule tags and care schedule of the imported customers: computed in Python from rows read in
+    batches, written with a few multi-row statements, without an event per customer (rows, not ORM objects:
+    a history has tens of thousands of customers)."""
     settings = crm_settings(ctx.profile)
-    session.expire_all()  # the set-based updates changed rows this session may hold
     ids = sorted(customer_ids)
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
-        customers = session.scalars(
-            select(Customer).where(Customer.shop_id == ctx.id, Customer.customer_id.in_(part))
+        rows = session.execute(
+            select(Customer.__table__).where(Customer.shop_id == ctx.id, Customer.customer_id.in_(part))
         ).all()
-        have: dict[str, dict[str, Tag]] = defaultdict(dict)
-        for tag in session.scalars(
-            select(Tag).where(Tag.shop_id == ctx.id, Tag.customer_id.in_(part), Tag.removed_at.is_(None))
+        have: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+        for tag_id, customer_id, tag in session.execute(
+            select(Tag.id, Tag.customer_id, Tag.tag).where(
+                Tag.shop_id == ctx.id, Tag.customer_id.in_(part), Tag.removed_at.is_(None), Tag.source == tagging.RULE
+            )
         ):
-            if tag.source == tagging.RULE:
-                have[tag.customer_id][tag.tag] = tag
-        for customer in customers:
+            have[customer_id][tag] = tag_id
+        settled, added, removed = [], [], []
+        for row in rows:
+            customer = SimpleNamespace(**row._mapping)
             level = grades.grade_for(settings, customer.monetary_cents, customer.frequency)
             customer.grade = level.code if level else None
             metrics = tag_rules.metrics_of(customer, grades.grade_level(settings, customer.grade), ctx.shop_now)
             wanted = tag_rules.tags_for(settings.tag_rules, metrics)
-            tagging.apply_rules(session, ctx, customer, wanted, have=have[customer.customer_id], announce=False)
-            customer.rules_due_at = tag_rules.next_change(settings.tag_rules, customer, ctx.shop_now)
+            current = have[customer.customer_id]
+            removed += [{"b_id": current[t], "removed_by": f"rule:{t}", "removed_at": ctx.shop_now,
+                         "removed_wall_at": ctx.wall_now} for t in sorted(set(current) - wanted)]  # fmt: skip
+            added += [{"shop_id": ctx.id, "customer_id": customer.customer_id, "tag": t, "source": tagging.RULE,
+                       "note": "", "added_by": f"rule:{t}", "added_at": ctx.shop_now, "added_wall_at": ctx.wall_now}
+                      for t in sorted(wanted - set(current))]  # fmt: skip
             care_schedule.reschedule(customer, settings.care, ctx.shop_now)
-            customer.updated_wall_at = ctx.wall_now
+            settled.append({"b_shop": ctx.id, "b_customer": customer.customer_id, "grade": customer.grade,
+                            "rules_due_at": tag_rules.next_change(settings.tag_rules, customer, ctx.shop_now),
+                            "greeting_due_at": customer.greeting_due_at, "win_back_due_at": customer.win_back_due_at,
+                            "updated_wall_at": ctx.wall_now})  # fmt: skip
+        conn = session.connection()
+        for statement, params in ((_UNTAGGED, removed), (insert(Tag.__table__), added), (_SETTLED, settled)):
+            if params:
+                conn.execute(statement, params)
+    for held in [obj for obj in session.identity_map.values() if isinstance(obj, Customer | Tag)]:
+        session.expire(held)  # rows changed underneath what this session may hold
 
 
 def import_transactions(
