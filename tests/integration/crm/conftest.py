@@ -23,11 +23,11 @@ def deliver(stack, event_type: str, shop_id: str, payload: dict[str, Any], occur
     return stack.runtime("crm").consumer.handle(parse_message(message))
 
 
-def open_shop(stack, platform: str = "taobao", shop_now: datetime | None = None, speed: float = 1.0) -> str:
-    """A shop whose clock reads ``shop_now`` at this wall moment (default: the wall clock's now)."""
+def open_shop(stack, platform: str = "taobao", shop_now: datetime | None = None, wall: datetime | None = None) -> str:
+    """A shop whose clock reads ``shop_now`` at the wall moment ``wall`` (defaults: the wall clock's now)."""
     shop_id = uuid.uuid4().hex[:12]
-    wall = datetime.now(UTC)
-    clock = ShopClock(wall_anchor=wall, sim_anchor=shop_now or wall, speed=speed).to_dict()
+    wall = wall or datetime.now(UTC)
+    clock = ShopClock(wall_anchor=wall, sim_anchor=shop_now or wall).to_dict()
     payload = {"shop_id": shop_id, "name": f"店铺 {shop_id}", "platform": platform,
                "currency": "CNY" if platform == "taobao" else "USD", "clock": clock}  # fmt: skip
     deliver(stack, "shop.opened", shop_id, payload)
