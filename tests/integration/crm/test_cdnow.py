@@ -27,8 +27,9 @@ def cdnow(name: str) -> pd.DataFrame:
         frame = pd.read_csv(DATASETS / "CDNOW_sample.txt", sep=r"\s+", header=None, names=columns,
                             dtype={"customer": str, "date": str})  # fmt: skip
     else:
-        frame = pd.read_csv(DATASETS / "CDNOW_master.txt", sep=r"\s+", skiprows=1, header=None,
-                            names=["customer", "date", "cds", "amount"], dtype={"customer": str, "date": str})  # fmt: skip
+        columns = ["customer", "date", "cds", "amount"]
+        frame = pd.read_csv(DATASETS / "CDNOW_master.txt", sep=r"\s+", skiprows=1, header=None, names=columns,
+                            dtype={"customer": str, "date": str})  # fmt: skip
     return frame[["customer", "date", "amount"]]
 
 
