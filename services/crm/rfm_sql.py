@@ -45,7 +45,7 @@ def recency_days(session: Session, last_purchase: Any, as_of: datetime) -> Colum
         # julianday is a double: about 50 µs of noise at today's dates, hence the 1 ms before truncating seconds
         stamp = as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         seconds = cast((func.julianday(stamp) - func.julianday(last_purchase)) * DAY_SECONDS + 0.001, Integer)
-        return func.max(0, seconds / DAY_SECONDS)
+        return func.max(0, seconds // DAY_SECONDS)
     seconds = func.extract("epoch", bindparam("rfm_as_of", as_of, type_=last_purchase.type) - last_purchase)
     return func.greatest(0, cast(func.floor(seconds / DAY_SECONDS), Integer))
 
