@@ -73,6 +73,8 @@ class Customer(Base):
     updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (
+        # covers the RFM scoring: customers with a purchase, in frequency rank order, with what is scored
+        Index("ix_customers_rfm", "shop_id", "frequency", "customer_id", "last_purchase_at", "monetary_cents"),
         Index("ix_customers_shop_segment", "shop_id", "segment"),
         Index("ix_customers_shop_grade", "shop_id", "grade"),
         Index("ix_customers_shop_rules_due", "shop_id", "rules_due_at"),

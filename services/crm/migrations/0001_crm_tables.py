@@ -129,6 +129,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_customers_shop_grade", ["shop_id", "grade"], unique=False)
         batch_op.create_index("ix_customers_shop_greeting_due", ["shop_id", "greeting_due_at"], unique=False)
         batch_op.create_index("ix_customers_shop_rules_due", ["shop_id", "rules_due_at"], unique=False)
+        batch_op.create_index(
+            "ix_customers_rfm",
+            ["shop_id", "frequency", "customer_id", "last_purchase_at", "monetary_cents"],
+            unique=False,
+        )
         batch_op.create_index("ix_customers_shop_segment", ["shop_id", "segment"], unique=False)
         batch_op.create_index("ix_customers_shop_win_back_due", ["shop_id", "win_back_due_at"], unique=False)
 
@@ -344,6 +349,7 @@ def downgrade() -> None:
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index("ix_customers_shop_win_back_due")
         batch_op.drop_index("ix_customers_shop_segment")
+        batch_op.drop_index("ix_customers_rfm")
         batch_op.drop_index("ix_customers_shop_rules_due")
         batch_op.drop_index("ix_customers_shop_greeting_due")
         batch_op.drop_index("ix_customers_shop_grade")
