@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shoplab.contracts.crm import CARE_KINDS
-from shoplab.contracts.money import Money
+from shoplab.contracts.money import Money, wire
 
 OPERATORS = ("==", "!=", ">", ">=", "<", "<=")
 # The facts a rule may test (services/crm/tag_rules.py computes them); money ones are compared in minor units.
@@ -174,3 +174,12 @@ def crm_settings(profile: dict[str, Any]) -> CrmSettings:
     if key not in _BY_SECTION:
         _BY_SECTION[key] = _settings_of(profile["code"], section)
     return _BY_SECTION[key]
+
+
+def rule_as_data(rule: dict[str, Any]) -> dict[str, Any]:
+    """A rule as the profile writes it (money thresholds back to "300.00"), for people to read."""
+
+    def condition(c: dict[str, Any]) -> dict[str, Any]:
+        return {**c, "value": wire(c["value"])} if c["metric"] in MONEY_METRICS else c
+
+    return {**rule, "all": [condition(c) for c in rule["all"]], "any": [condition(c) for c in rule["any"]]}

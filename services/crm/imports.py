@@ -178,7 +178,7 @@ def import_transactions(
         imported_wall_at=ctx.wall_now,
     )
     session.add(record)
-    rfm_refresh.refresh(session, ctx, trigger="import", by=agent_id)  # also writes frequency and money
+    rfm_refresh.refresh(session, ctx, trigger="import", by=agent_id, rebuild=True)  # frequency and money too
     _settle_imported(session, ctx, {tx.customer_id for tx in txs})
     return record
 

@@ -75,6 +75,9 @@ class Customer(Base):
     __table_args__ = (
         # covers the RFM scoring: customers with a purchase, in frequency rank order, with what is scored
         Index("ix_customers_rfm", "shop_id", "frequency", "customer_id", "last_purchase_at", "monetary_cents"),
+        # the sorted positions of the quintile edges, read through these (services/crm/rfm_sql.py)
+        Index("ix_customers_recency", "shop_id", "last_purchase_at", "frequency"),
+        Index("ix_customers_monetary", "shop_id", "monetary_cents", "frequency"),
         Index("ix_customers_shop_segment", "shop_id", "segment"),
         Index("ix_customers_shop_grade", "shop_id", "grade"),
         Index("ix_customers_shop_rules_due", "shop_id", "rules_due_at"),

@@ -21,13 +21,20 @@ KEEP = object()  # "leave the pinned reference as it is"
 
 
 def refresh(
-    session: Session, ctx: ShopContext, *, trigger: str, by: str | None, pin: datetime | None | object = KEEP
+    session: Session,
+    ctx: ShopContext,
+    *,
+    trigger: str,
+    by: str | None,
+    pin: datetime | None | object = KEEP,
+    rebuild: bool = False,
 ) -> RfmRun:
     state = rfm_sql.state_of(session, ctx.id)
     if pin is not KEEP:
         state.pinned_as_of_at = pin
     as_of = rfm_sql.reference_time(state, ctx.shop_now)
-    run = rfm_sql.recompute(session, ctx.id, as_of, None if state.pinned_as_of_at else REFRESH_AFTER)
+    refresh_after = None if state.pinned_as_of_at else REFRESH_AFTER
+    run = rfm_sql.recompute(session, ctx.id, as_of, refresh_after, rebuild=rebuild)
     publish(
         session,
         "customer.segments_refreshed",

@@ -1,13 +1,15 @@
 """RFM in the database, on SQLite and PostgreSQL alike: the full computation of a shop and one customer's scores.
 
-The full computation (``recompute``) runs in one write transaction, in three statements and a read:
-1. the purchases are aggregated per customer (``GROUP BY`` over the covering index ``ix_purchases_rfm``) and the
-   customers whose frequency, money or last purchase differ are updated — the ledger is the truth, events only
-   keep it current;
-2. one read fetches, with window functions, the sorted values at the indexes where the quintile edges fall
-   (``rfm.edge_positions``: the few rows numpy's interpolation needs, not the whole column);
-3. one ``UPDATE … FROM`` scores every customer (``ROW_NUMBER`` for frequency ranks, ``CASE`` against the edges,
-   the segment map as a ``CASE``) and writes only the rows whose scores or segment moved.
+The full computation (``recompute``) runs in one write transaction:
+1. (``rebuild`` only: imports, repairs) the purchases are aggregated per customer (``GROUP BY`` over the covering
+   index ``ix_purchases_rfm``) and the customers whose frequency, money or last purchase differ are updated; the
+   rest of the time events keep those current, customer by customer;
+2. a few reads fetch the sorted values at the positions where the quintile edges fall (``rfm.edge_positions``:
+   the rows numpy's interpolation needs, each read through an index with ``ORDER BY … LIMIT 2 OFFSET k``, not the
+   whole column sorted); for frequency, ranked ``method="first"``, the customer standing on each rank edge;
+3. one ``UPDATE`` scores every customer with plain comparisons against those edges (no window function and no
+   date arithmetic per row: a recency edge becomes a moment, a rank edge a (frequency, customer id) pair) and the
+   segment map as a ``CASE``, and writes only the rows whose scores or segment moved.
 
 Between two full computations a purchase scores its customer at once against the last edges (:func:`score_one`),
 and the shop is marked dirty so the ``crm.refresh_rfm`` timer computes it in full soon after.
@@ -15,12 +17,13 @@ and the shop is marked dirty so the ``crm.refresh_rfm`` timer computes it in ful
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, bindparam, case, cast, exists, func, or_, select, update
+from sqlalchemy import Float, Integer, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,25 +42,16 @@ def counted(purchase: Any = Purchase) -> ColumnElement[bool]:
     )
 
 
-def recency_days(session: Session, last_purchase: Any, as_of: datetime) -> ColumnElement[int]:
-    """Whole days from the last purchase to ``as_of`` (floor, never below 0), as SQL for this session's database."""
-    if session.get_bind().dialect.name == "sqlite":
-        # julianday is a double: about 50 µs of noise at today's dates, hence the 1 ms before truncating seconds
-        stamp = as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        seconds = cast((func.julianday(stamp) - func.julianday(last_purchase)) * DAY_SECONDS + 0.001, Integer)
-        return func.max(0, seconds // DAY_SECONDS)
-    seconds = func.extract("epoch", bindparam("rfm_as_of", as_of, type_=last_purchase.type) - last_purchase)
-    return func.greatest(0, cast(func.floor(seconds / DAY_SECONDS), Integer))
-
-
-def _bin(value: ColumnElement, edges: list[float], name: str) -> ColumnElement[int]:
-    """1 + the number of inner edges below the value (bins closed on the right), as SQL."""
-    above = [case((value > bindparam(f"{name}_{k}", edge, type_=Float), 1), else_=0) for k, edge in enumerate(edges)]
-    return 1 + above[0] + above[1] + above[2] + above[3]
-
-
 def _segment_case(r: ColumnElement, f: ColumnElement) -> ColumnElement[str]:
-    return case(*[(and_(r.between(s.r[0], s.r[1]), f.between(s.f[0], s.f[1])), s.code) for s in rfm.segments()])
+    """The segment map as one simple CASE on ``10·r + f``: r and f are evaluated once per row (a searched CASE
+    naming them in every branch made SQLite compute each score twenty times)."""
+    cells = {
+        10 * r_score + f_score: s.code
+        for s in rfm.segments()
+        for r_score in range(s.r[0], s.r[1] + 1)
+        for f_score in range(s.f[0], s.f[1] + 1)
+    }
+    return case(cells, value=r * 10 + f)
 
 
 @dataclass
@@ -124,89 +118,118 @@ def _write_aggregates(session: Session, shop_id: str) -> None:
     )
 
 
+def _sorted_values(session: Session, shop_id: str, order: tuple, column: Any, lowers: list[int]) -> dict[int, Any]:
+    """The values at sorted positions ``lower`` and ``lower + 1``, read through an index (``LIMIT 2 OFFSET``)."""
+    found: dict[int, Any] = {}
+    for lower in lowers:
+        rows = session.execute(
+            select(column).where(Customer.shop_id == shop_id, Customer.frequency > 0).order_by(*order)
+            .limit(2).offset(lower)
+        ).scalars().all()  # fmt: skip
+        for step, value in enumerate(rows):
+            found[lower + step] = value
+    return found
+
+
+def _days(as_of: datetime, last: datetime) -> int:
+    return max(0, int((as_of - last).total_seconds() // DAY_SECONDS))
+
+
 def _edges(session: Session, shop_id: str, as_of: datetime, n: int) -> dict[str, Any]:
-    recency = recency_days(session, Customer.last_purchase_at, as_of)
-    ordered = (
-        select(
-            recency.label("recency"),
-            Customer.monetary_cents.label("monetary"),
-            Customer.frequency.label("frequency"),
-            (func.row_number().over(order_by=recency) - 1).label("r_index"),
-            (func.row_number().over(order_by=Customer.monetary_cents) - 1).label("m_index"),
-            (func.row_number().over(order_by=(Customer.frequency, Customer.customer_id)) - 1).label("f_index"),
-        )
-        .where(Customer.shop_id == shop_id, Customer.frequency > 0)
-        .subquery()
-    )
-    wanted = sorted(rfm.needed_indexes(n))
-    rows = session.execute(
-        select(ordered).where(
-            or_(ordered.c.r_index.in_(wanted), ordered.c.m_index.in_(wanted), ordered.c.f_index.in_(wanted))
-        )
-    ).all()
-    at: dict[str, dict[int, float]] = {"recency": {}, "monetary": {}, "frequency": {}}
-    for row in rows:
-        at["recency"][row.r_index] = float(row.recency)
-        at["monetary"][row.m_index] = float(row.monetary)
-        at["frequency"][row.f_index] = float(row.frequency)
+    """The quintile edges of the shop's customers: the few sorted values numpy's interpolation needs, each read
+    at its position through an index; for frequency, the customer sitting on each rank edge."""
+    lowers = sorted({lower for lower, _ in rfm.edge_positions(n).values()})
+    last = _sorted_values(session, shop_id, (Customer.last_purchase_at.desc(),), Customer.last_purchase_at, lowers)
+    money = _sorted_values(session, shop_id, (Customer.monetary_cents,), Customer.monetary_cents, lowers)
+    by_rank = (Customer.frequency, Customer.customer_id)
+    frequency = _sorted_values(session, shop_id, by_rank, Customer.frequency, lowers)
+    rank_edges = rfm.rank_edges(n)
+    boundaries = []
+    for edge in rank_edges:  # ranks above floor(edge) score higher: the customer at that rank is the boundary
+        row = session.execute(
+            select(*by_rank).where(Customer.shop_id == shop_id, Customer.frequency > 0).order_by(*by_rank)
+            .limit(1).offset(max(0, math.floor(edge) - 1))
+        ).one()  # fmt: skip
+        boundaries.append([row.frequency, row.customer_id])
     return {
         "n": n,
-        "recency": rfm.edges_of(at["recency"], n),
-        "monetary": rfm.edges_of(at["monetary"], n),
-        "frequency_rank": rfm.rank_edges(n),
+        "recency": rfm.edges_of({i: float(_days(as_of, v)) for i, v in last.items()}, n),
+        "monetary": rfm.edges_of({i: float(v) for i, v in money.items()}, n),
+        "frequency_rank": rank_edges,
+        "frequency_boundaries": boundaries,
         # the frequency values at the rank edges: how one customer is scored between two full computations
-        "frequency": rfm.edges_of(at["frequency"], n),
+        "frequency": rfm.edges_of({i: float(v) for i, v in frequency.items()}, n),
     }
 
 
+def _above(conditions: list[ColumnElement[bool]]) -> ColumnElement[int]:
+    """How many of the conditions hold, as SQL."""
+    counts = [case((condition, 1), else_=0) for condition in conditions]
+    return counts[0] + counts[1] + counts[2] + counts[3]
+
+
+def _score_expressions(as_of: datetime, edges: dict[str, Any]) -> tuple[ColumnElement, ...]:
+    """R, F and M of a customer row as plain comparisons, no per-row arithmetic on times: recency > e ⟺ whole
+    days ≥ ⌊e⌋ + 1 ⟺ last purchase ≤ as_of − (⌊e⌋ + 1) days; rank > e ⟺ (frequency, customer id) after the
+    boundary customer's; money compared with the edge itself."""
+    last = Customer.last_purchase_at
+    r = 5 - _above([
+        last <= bindparam(f"r_edge_{k}", as_of - timedelta(days=math.floor(e) + 1), type_=last.type)
+        for k, e in enumerate(edges["recency"])
+    ])  # fmt: skip
+    f = 1 + _above([
+        or_(Customer.frequency > bindparam(f"f_freq_{k}", freq, type_=Integer),
+            and_(Customer.frequency == bindparam(f"f_same_{k}", freq, type_=Integer),
+                 Customer.customer_id > bindparam(f"f_id_{k}", customer_id)))
+        for k, (freq, customer_id) in enumerate(edges["frequency_boundaries"])
+    ])  # fmt: skip
+    m = 1 + _above([
+        Customer.monetary_cents > bindparam(f"m_edge_{k}", e, type_=Float) for k, e in enumerate(edges["monetary"])
+    ])  # fmt: skip
+    return r, f, m
+
+
 def _write_scores(session: Session, shop_id: str, as_of: datetime, edges: dict[str, Any]) -> int:
-    ranked = (
-        select(
-            Customer.customer_id.label("customer_id"),
-            recency_days(session, Customer.last_purchase_at, as_of).label("recency"),
-            Customer.monetary_cents.label("monetary"),
-            func.row_number().over(order_by=(Customer.frequency, Customer.customer_id)).label("f_rank"),
-        )
-        .where(Customer.shop_id == shop_id, Customer.frequency > 0)
-        .subquery()
-    )
-    binned = select(
-        ranked.c.customer_id,
-        (6 - _bin(ranked.c.recency, edges["recency"], "re")).label("r"),
-        _bin(ranked.c.f_rank, edges["frequency_rank"], "fe").label("f"),
-        _bin(ranked.c.monetary, edges["monetary"], "me").label("m"),
-    ).subquery()
-    scored = select(binned, _segment_case(binned.c.r, binned.c.f).label("segment")).subquery()
+    """One UPDATE over the shop's customers, writing only the rows whose scores or segment moved."""
+    r, f, m = _score_expressions(as_of, edges)
+    segment = _segment_case(r, f)
     changed = session.execute(
         update(Customer)
         .where(
             Customer.shop_id == shop_id,
-            Customer.customer_id == scored.c.customer_id,
+            Customer.frequency > 0,
             or_(
-                Customer.r_score.is_distinct_from(scored.c.r),
-                Customer.f_score.is_distinct_from(scored.c.f),
-                Customer.m_score.is_distinct_from(scored.c.m),
-                Customer.segment.is_distinct_from(scored.c.segment),
+                Customer.r_score.is_distinct_from(r),
+                Customer.f_score.is_distinct_from(f),
+                Customer.m_score.is_distinct_from(m),
+                Customer.segment.is_distinct_from(segment),
             ),
         )
-        .values(r_score=scored.c.r, f_score=scored.c.f, m_score=scored.c.m, segment=scored.c.segment)
+        .values(r_score=r, f_score=f, m_score=m, segment=segment)
         .execution_options(synchronize_session=False)
     ).rowcount
     cleared = session.execute(
-        update(Customer)
-        .where(Customer.shop_id == shop_id, Customer.frequency == 0, Customer.segment.is_not(None))
+        update(Customer)  # r_score, not segment: the planner then takes the (shop_id, frequency) index
+        .where(Customer.shop_id == shop_id, Customer.frequency == 0, Customer.r_score.is_not(None))
         .values(r_score=None, f_score=None, m_score=None, segment=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     return changed + cleared
 
 
-def recompute(session: Session, shop_id: str, as_of: datetime, refresh_after: timedelta | None) -> RfmRun:
-    """Compute the shop's RFM in full as of ``as_of`` (shop time) and store it; ``refresh_after``: when the
-    timer should compute it again though nothing happened (recency grows with the clock), None for never."""
+def recompute(
+    session: Session, shop_id: str, as_of: datetime, refresh_after: timedelta | None, *, rebuild: bool = False
+) -> RfmRun:
+    """Score every customer of the shop as of ``as_of`` (shop time) and store it; ``refresh_after``: when the
+    timer should compute it again though nothing happened (recency grows with the clock), None for never.
+
+    The customers' frequency, money and last purchase are kept current as purchases arrive (events, imports), so
+    scoring reads the customers, not every purchase; ``rebuild`` first recomputes those from the purchases (an
+    import does; an instructor may, to repair)."""
     started = time.perf_counter()
     state = state_of(session, shop_id)
-    _write_aggregates(session, shop_id)
+    if rebuild:
+        _write_aggregates(session, shop_id)
     n = session.scalar(select(func.count()).where(Customer.shop_id == shop_id, Customer.frequency > 0)) or 0
     edges = _edges(session, shop_id, as_of, n) if n else {}
     changed = _write_scores(session, shop_id, as_of, edges) if n else _write_scores_empty(session, shop_id)

@@ -204,6 +204,9 @@ class RecomputeIn(Schema):
     agent_id = Agent(required=True)
     as_of = fields.AwareDateTime(load_default=None, metadata={"description": "pin the reference moment (shop time)"})
     follow_clock = fields.Boolean(load_default=False, metadata={"description": "unpin: use the shop's now again"})
+    rebuild = fields.Boolean(
+        load_default=False, metadata={"description": "first recount every customer's purchases from the ledger"}
+    )
 
     @validates_schema
     def _one_of(self, data, **kwargs) -> None:

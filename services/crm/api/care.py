@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.crm.crm_profile import crm_settings
+from services.crm.crm_profile import crm_settings, rule_as_data
 from services.crm.models import CareTask
 from services.crm.schemas import CareTaskOut, CareTaskQuery
 from shoplab.contracts.money import wire
@@ -54,13 +54,6 @@ class CrmRules(MethodView):
                 "min_age_days": settings.ltv_min_age_days,
                 "formula": "spent × 365 / max(age days, min_age_days) × lifespan_years",
             },  # fmt: skip
-            "tag_rules": [_rule_as_data(rule) for rule in settings.tag_rules],
+            "tag_rules": [rule_as_data(rule) for rule in settings.tag_rules],
             "care": settings.care,
         }
-
-
-def _rule_as_data(rule: dict) -> dict:
-    def condition(c: dict) -> dict:
-        return {**c, "value": wire(c["value"])} if c["metric"] in ("spent", "paid") else c
-
-    return {**rule, "all": [condition(c) for c in rule["all"]], "any": [condition(c) for c in rule["any"]]}

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from services.crm import blacklist, profiles, tagging
-from services.crm.crm_profile import crm_settings
+from services.crm.crm_profile import crm_settings, rule_as_data
 from services.crm.models import BlacklistEntry, Tag
 from services.crm.schemas import BlacklistIn, BlacklistOut, LiftIn, TagIn, TagOut, TagRemoveIn, TagsOut
 from shoplab.plumbing.web import db
@@ -66,7 +66,7 @@ class ShopTags(MethodView):
                     .group_by(Tag.tag)
                 ).all()
             )
-        return {"in_use": counts, "rules": list(crm_settings(ctx.profile).tag_rules)}
+        return {"in_use": counts, "rules": [rule_as_data(rule) for rule in crm_settings(ctx.profile).tag_rules]}
 
 
 @marking_api.route("/shops/<shop_id>/customers/<customer_id>/blacklist")

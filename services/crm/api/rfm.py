@@ -57,11 +57,11 @@ class RfmRecompute(MethodView):
     @rfm_api.response(200, RfmSummaryOut)
     def post(self, data, shop_id: str):
         """Recompute every customer's RFM in full now. ``as_of`` pins the reference moment (an exercise's "today")
-        for this and later computations; ``follow_clock`` unpins it."""
+        for this and later computations; ``follow_clock`` unpins it; ``rebuild`` recounts every purchase first."""
         pin = data["as_of"] if data["as_of"] else (None if data["follow_clock"] else rfm_refresh.KEEP)
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
-            rfm_refresh.refresh(session, ctx, trigger="request", by=data["agent_id"], pin=pin)
+            rfm_refresh.refresh(session, ctx, trigger="request", by=data["agent_id"], pin=pin, rebuild=data["rebuild"])
             return _summary(session, rfm_sql.state_of(session, shop_id), shop_id)
 
 

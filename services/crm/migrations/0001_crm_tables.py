@@ -134,6 +134,8 @@ def upgrade() -> None:
             ["shop_id", "frequency", "customer_id", "last_purchase_at", "monetary_cents"],
             unique=False,
         )
+        batch_op.create_index("ix_customers_recency", ["shop_id", "last_purchase_at", "frequency"], unique=False)
+        batch_op.create_index("ix_customers_monetary", ["shop_id", "monetary_cents", "frequency"], unique=False)
         batch_op.create_index("ix_customers_shop_segment", ["shop_id", "segment"], unique=False)
         batch_op.create_index("ix_customers_shop_win_back_due", ["shop_id", "win_back_due_at"], unique=False)
 
@@ -350,6 +352,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_customers_shop_win_back_due")
         batch_op.drop_index("ix_customers_shop_segment")
         batch_op.drop_index("ix_customers_rfm")
+        batch_op.drop_index("ix_customers_recency")
+        batch_op.drop_index("ix_customers_monetary")
         batch_op.drop_index("ix_customers_shop_rules_due")
         batch_op.drop_index("ix_customers_shop_greeting_due")
         batch_op.drop_index("ix_customers_shop_grade")
