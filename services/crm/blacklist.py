@@ -3,7 +3,7 @@ blacklisted buyer's next orders are flagged (``customer.flagged_order``, order_f
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,15 +13,15 @@ from shoplab.errors import Conflict
 from shoplab.eventbus.outbox import publish
 from shoplab.shops.context import ShopContext
 
+_CURRENT = select(BlacklistEntry).where(
+    BlacklistEntry.shop_id == bindparam("shop_id"),
+    BlacklistEntry.customer_id == bindparam("customer_id"),
+    BlacklistEntry.lifted_at.is_(None),
+)
+
 
 def current_entry(session: Session, shop_id: str, customer_id: str) -> BlacklistEntry | None:
-    return session.scalar(
-        select(BlacklistEntry).where(
-            BlacklistEntry.shop_id == shop_id,
-            BlacklistEntry.customer_id == customer_id,
-            BlacklistEntry.lifted_at.is_(None),
-        )
-    )
+    return session.scalar(_CURRENT, {"shop_id": shop_id, "customer_id": customer_id})
 
 
 def add(session: Session, ctx: ShopContext, customer: Customer, reason: str, agent_id: str) -> BlacklistEntry:

@@ -98,6 +98,7 @@ _SETTLED = (
     .where(Customer.shop_id == bindparam("b_shop"), Customer.customer_id == bindparam("b_customer"))
     .values(
         grade=bindparam("grade"),
+        rule_tags=bindparam("rule_tags"),
         rules_due_at=bindparam("rules_due_at"),
         greeting_due_at=bindparam("greeting_due_at"),
         win_back_due_at=bindparam("win_back_due_at"),
@@ -145,6 +146,7 @@ def _settle_imported(session: Session, ctx: ShopContext, customer_ids: set[str])
                       for t in sorted(wanted - set(current))]  # fmt: skip
             care_schedule.reschedule(customer, settings.care, ctx.shop_now)
             settled.append({"b_shop": ctx.id, "b_customer": customer.customer_id, "grade": customer.grade,
+                            "rule_tags": " ".join(sorted(wanted)),
                             "rules_due_at": tag_rules.next_change(settings.tag_rules, customer, ctx.shop_now),
                             "greeting_due_at": customer.greeting_due_at, "win_back_due_at": customer.win_back_due_at,
                             "updated_wall_at": ctx.wall_now})  # fmt: skip

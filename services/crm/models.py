@@ -65,6 +65,9 @@ class Customer(Base):
     segment: Mapped[str | None] = mapped_column(String(32))
     grade: Mapped[str | None] = mapped_column(String(16))
     blacklisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the automatic tags on now, space-separated and sorted: most events change none, and this says so without a
+    # query (the tags table keeps every tag with its history)
+    rule_tags: Mapped[str] = mapped_column(String(400), default="")
     # when a timer should look at this customer again (shop time); NULL: nothing scheduled
     rules_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     greeting_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -10,16 +10,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from services.crm import care_schedule, profiles, timeline
+from services.crm import blacklist, care_schedule, profiles, timeline
 from services.crm.crm_profile import crm_settings
-from services.crm.models import BlacklistEntry, Customer, Purchase, Refund, Return
+from services.crm.models import Customer, Purchase, Refund, Return
 from shoplab.contracts.money import to_minor, wire
 from shoplab.eventbus.envelope import Event
 from shoplab.eventbus.outbox import publish
 from shoplab.shops.context import ShopContext
+
+_REFUNDED = select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
+    Refund.shop_id == bindparam("shop_id"), Refund.order_id == bindparam("order_id")
+)
 
 
 def minor(amount: Any) -> int:
@@ -73,13 +77,7 @@ def on_placed(session: Session, ctx: ShopContext, event: Event) -> None:
 
 
 def _flag(session: Session, ctx: ShopContext, customer: Customer, data: dict[str, Any]) -> None:
-    entry = session.scalar(
-        select(BlacklistEntry).where(
-            BlacklistEntry.shop_id == ctx.id,
-            BlacklistEntry.customer_id == customer.customer_id,
-            BlacklistEntry.lifted_at.is_(None),
-        )
-    )
+    entry = blacklist.current_entry(session, ctx.id, customer.customer_id)
     if entry is None:
         return
     publish(
@@ -147,11 +145,7 @@ def on_refund_completed(session: Session, ctx: ShopContext, event: Event) -> Non
                            customer_id=data["customer_id"], amount_cents=minor(data["amount"]),
                            completed_at=data["occurred_at"]))  # fmt: skip
         session.flush()
-    purchase.refunded_cents = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
-            Refund.shop_id == ctx.id, Refund.order_id == data["order_id"]
-        )
-    )
+    purchase.refunded_cents = session.scalar(_REFUNDED, {"shop_id": ctx.id, "order_id": data["order_id"]})
     facts = {"amount": wire(minor(data["amount"])), "reason": data["reason"], "kind": data["kind"]}
     _finish(session, ctx, customer, event, data["occurred_at"], facts)
 

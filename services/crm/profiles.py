@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import Integer, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from services.crm import care_schedule, grades, tag_rules, tagging
@@ -35,6 +35,7 @@ def new_customer(shop_id: str, customer_id: str, wall_now: datetime) -> Customer
         shop_id=shop_id,
         customer_id=customer_id,
         blacklisted=False,
+        rule_tags="",
         created_wall_at=wall_now,
         updated_wall_at=wall_now,
         **dict.fromkeys(COUNTERS, 0),
@@ -65,27 +66,51 @@ def set_identity(customer: Customer, **identity: str | None) -> None:
             setattr(customer, field, value[:200] if field == "name" else value)
 
 
-def refresh_purchases(session: Session, customer: Customer) -> None:
+def _purchase_totals():
     p = Purchase
     live = p.source == "order"
-    row = session.execute(
-        select(
-            func.count(case((and_(live, p.placed_at.is_not(None)), 1))).label("orders"),
-            func.count(case((and_(live, p.paid_at.is_not(None)), 1))).label("paid_orders"),
-            func.coalesce(func.sum(case((live, p.paid_cents), else_=0)), 0).label("paid_cents"),
-            func.coalesce(func.sum(case((live, p.refunded_cents), else_=0)), 0).label("refunded_cents"),
-            func.count(case((and_(live, p.refunded_cents > 0), 1))).label("refunded_orders"),
-            func.count(case((p.source == "import", 1))).label("imported_purchases"),
-            func.coalesce(func.sum(case((p.source == "import", p.paid_cents), else_=0)), 0).label("imported_cents"),
-            func.count(case((counted(), 1))).label("frequency"),
-            func.coalesce(func.sum(case((counted(), p.paid_cents - p.refunded_cents), else_=0)), 0).label("money"),
-            func.min(case((counted(), p.paid_at))).label("first_purchase_at"),
-            func.max(case((counted(), p.paid_at))).label("last_purchase_at"),
-            func.min(p.placed_at).label("first_order_at"),
-            func.max(p.placed_at).label("last_order_at"),
-        ).where(p.shop_id == customer.shop_id, p.customer_id == customer.customer_id)
-    ).one()
-    values = row._asdict()
+    return select(
+        func.count(case((and_(live, p.placed_at.is_not(None)), 1))).label("orders"),
+        func.count(case((and_(live, p.paid_at.is_not(None)), 1))).label("paid_orders"),
+        func.coalesce(func.sum(case((live, p.paid_cents), else_=0)), 0).label("paid_cents"),
+        func.coalesce(func.sum(case((live, p.refunded_cents), else_=0)), 0).label("refunded_cents"),
+        func.count(case((and_(live, p.refunded_cents > 0), 1))).label("refunded_orders"),
+        func.count(case((p.source == "import", 1))).label("imported_purchases"),
+        func.coalesce(func.sum(case((p.source == "import", p.paid_cents), else_=0)), 0).label("imported_cents"),
+        func.count(case((counted(), 1))).label("frequency"),
+        func.coalesce(func.sum(case((counted(), p.paid_cents - p.refunded_cents), else_=0)), 0).label("money"),
+        func.min(case((counted(), p.paid_at))).label("first_purchase_at"),
+        func.max(case((counted(), p.paid_at))).label("last_purchase_at"),
+        func.min(p.placed_at).label("first_order_at"),
+        func.max(p.placed_at).label("last_order_at"),
+    ).where(p.shop_id == bindparam("shop_id"), p.customer_id == bindparam("customer_id"))
+
+
+# Built once: these run for every event, and building a statement costs more than running it.
+_PURCHASE_TOTALS = _purchase_totals()
+_RETURNS = select(func.count()).where(
+    Return.shop_id == bindparam("shop_id"), Return.customer_id == bindparam("customer_id")
+)
+_DISPUTES = select(
+    func.count(case((Dispute.opened_at.is_not(None), 1))),
+    func.count(case((Dispute.outcome.in_(("buyer", "split")), 1))),
+).where(Dispute.shop_id == bindparam("shop_id"), Dispute.customer_id == bindparam("customer_id"))
+_REVIEWS = select(
+    func.count(), func.coalesce(func.sum(Review.stars), 0), func.count(case((Review.rating == "negative", 1)))
+).where(Review.shop_id == bindparam("shop_id"), Review.customer_id == bindparam("customer_id"))
+_CONVERSATIONS = select(
+    func.count(Conversation.opened_wall_at),
+    func.count(Conversation.csat_score),
+    func.coalesce(func.sum(func.coalesce(Conversation.csat_score, 0)), 0).cast(Integer),
+).where(Conversation.shop_id == bindparam("shop_id"), Conversation.customer_id == bindparam("customer_id"))
+
+
+def _key(customer: Customer) -> dict[str, str]:
+    return {"shop_id": customer.shop_id, "customer_id": customer.customer_id}
+
+
+def refresh_purchases(session: Session, customer: Customer) -> None:
+    values = session.execute(_PURCHASE_TOTALS, _key(customer)).one()._asdict()
     customer.monetary_cents = int(values.pop("money"))
     for field, value in values.items():
         setattr(customer, field, int(value) if field not in _MOMENTS else _moment(value))
@@ -102,39 +127,18 @@ def _moment(value: Any) -> datetime | None:
 
 
 def refresh_after_sale(session: Session, customer: Customer) -> None:
-    key = (Return.shop_id == customer.shop_id, Return.customer_id == customer.customer_id)
-    customer.returns = session.scalar(select(func.count()).where(*key)) or 0
-    d = Dispute
-    row = session.execute(
-        select(
-            func.count(case((d.opened_at.is_not(None), 1))),
-            func.count(case((d.outcome.in_(("buyer", "split")), 1))),
-        ).where(d.shop_id == customer.shop_id, d.customer_id == customer.customer_id)
-    ).one()
-    customer.disputes, customer.disputes_lost = int(row[0]), int(row[1])
+    customer.returns = session.scalar(_RETURNS, _key(customer)) or 0
+    opened, lost = session.execute(_DISPUTES, _key(customer)).one()
+    customer.disputes, customer.disputes_lost = int(opened), int(lost)
 
 
 def refresh_reviews(session: Session, customer: Customer) -> None:
-    r = Review
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(r.stars), 0),
-            func.count(case((r.rating == "negative", 1))),
-        ).where(r.shop_id == customer.shop_id, r.customer_id == customer.customer_id)
-    ).one()
+    row = session.execute(_REVIEWS, _key(customer)).one()
     customer.reviews, customer.stars_total, customer.negative_reviews = (int(value) for value in row)
 
 
 def refresh_conversations(session: Session, customer: Customer) -> None:
-    c = Conversation
-    row = session.execute(
-        select(
-            func.count(c.opened_wall_at),
-            func.count(c.csat_score),
-            func.coalesce(func.sum(func.coalesce(c.csat_score, 0)), 0).cast(Integer),
-        ).where(c.shop_id == customer.shop_id, c.customer_id == customer.customer_id)
-    ).one()
+    row = session.execute(_CONVERSATIONS, _key(customer)).one()
     customer.conversations, customer.csat_ratings, customer.csat_total = (int(value) for value in row)
 
 
@@ -142,12 +146,13 @@ def settle(session: Session, ctx: ShopContext, customer: Customer, *, purchases_
     """After the facts changed: grade, RFM scores, rule tags and care schedule follow, with their events."""
     settings = crm_settings(ctx.profile)
     customer.updated_wall_at = ctx.wall_now
-    session.flush()
-    if purchases_changed:
-        _settle_grade(session, ctx, customer, settings)
-        _settle_rfm(session, ctx, customer)
-    apply_rules(session, ctx, customer)
-    care_schedule.reschedule(customer, settings.care, ctx.shop_now)
+    # what follows reads nothing the customer's pending changes affect: they are written once, at commit
+    with session.no_autoflush:
+        if purchases_changed:
+            _settle_grade(session, ctx, customer, settings)
+            _settle_rfm(session, ctx, customer)
+        apply_rules(session, ctx, customer)
+        care_schedule.reschedule(customer, settings.care, ctx.shop_now)
 
 
 def apply_rules(session: Session, ctx: ShopContext, customer: Customer) -> None:

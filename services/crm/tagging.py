@@ -8,7 +8,7 @@ manual tag may not take one: 422), so a customer never carries the same tag twic
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,14 +21,15 @@ MANUAL = "manual"
 RULE = "rule"
 
 
+_CURRENT = (
+    select(Tag)
+    .where(Tag.shop_id == bindparam("shop_id"), Tag.customer_id == bindparam("customer_id"), Tag.removed_at.is_(None))
+    .order_by(Tag.added_at, Tag.id)
+)  # built once: read after every event
+
+
 def current_tags(session: Session, shop_id: str, customer_id: str) -> list[Tag]:
-    return list(
-        session.scalars(
-            select(Tag)
-            .where(Tag.shop_id == shop_id, Tag.customer_id == customer_id, Tag.removed_at.is_(None))
-            .order_by(Tag.added_at, Tag.id)
-        )
-    )
+    return list(session.scalars(_CURRENT, {"shop_id": shop_id, "customer_id": customer_id}))
 
 
 def history(session: Session, shop_id: str, customer_id: str) -> list[Tag]:
@@ -98,9 +99,14 @@ def apply_rules(
     announce: bool = True,
 ) -> None:
     """Make the customer's rule tags exactly ``wanted``. ``have``: their current rule tags when the caller read
-    them already (an import reads them for thousands of customers at once); ``announce``: publish each change."""
+    them already; ``announce``: publish each change. Nothing is read when ``customer.rule_tags`` says nothing
+    changes (most events)."""
+    names = " ".join(sorted(wanted))
+    if have is None and customer.rule_tags == names:
+        return
     if have is None:
         have = {t.tag: t for t in current_tags(session, ctx.id, customer.customer_id) if t.source == RULE}
+    customer.rule_tags = names
     for tag in sorted(set(have) - wanted):
         _remove(session, ctx, customer, have[tag], f"rule:{tag}", announce)
     for tag in sorted(wanted - set(have)):

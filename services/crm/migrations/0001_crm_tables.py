@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("segment", sa.String(length=32), nullable=True),
         sa.Column("grade", sa.String(length=16), nullable=True),
         sa.Column("blacklisted", sa.Boolean(), nullable=False),
+        sa.Column("rule_tags", sa.String(length=400), nullable=False),
         sa.Column("rules_due_at", UtcDateTime(), nullable=True),
         sa.Column("greeting_due_at", UtcDateTime(), nullable=True),
         sa.Column("win_back_due_at", UtcDateTime(), nullable=True),
