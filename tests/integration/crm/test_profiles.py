@@ -113,3 +113,23 @@ def test_grade_segment_and_their_events_follow_purchases(stack):
     assert (found["purchases"], found["segment"], found["rfm"]["score"]) == (0, None, None)
     changed = published(stack, "customer.segment_changed")
     assert changed[-1]["customer_id"] == "small" and changed[-1]["segment"] is None
+
+
+def test_a_rebuild_recounts_the_purchases_ledger(stack):
+    from sqlalchemy import update
+
+    from services.crm.models import Customer
+
+    shop = open_shop(stack)
+    now = datetime.now(UTC)
+    for n in range(3):
+        deliver(stack, "order.placed", shop, placed(f"o{n}", "c1", "10.00", now))
+        deliver(stack, "order.paid", shop, paid(f"o{n}", "c1", "10.00", now))
+    with stack.runtime("crm").db.writing() as session:  # totals drifted (a bug, a restore): the ledger is the truth
+        session.execute(update(Customer).where(Customer.customer_id == "c1").values(frequency=7, monetary_cents=1))
+    client = stack.client("crm")
+    client.post(f"/shops/{shop}/rfm/recompute", json={"agent_id": "t"})
+    assert profile(stack, shop, "c1")["purchases"] == 7
+    client.post(f"/shops/{shop}/rfm/recompute", json={"agent_id": "t", "rebuild": True})
+    found = profile(stack, shop, "c1")
+    assert (found["purchases"], found["spent"], found["segment"]) == (3, "30.00", "new")  # alone: R 5, F 1
