@@ -124,7 +124,32 @@ _SERVICES = [
         # neutral/negative reviews whose revision window passed: their follow-up is over
         timers={"reviews.close_revision_windows": 10.0},
     ),
-    Service("crm", "services.crm", 8004, "ShopLab crm service", subscribes=SHOP_COPY),
+    Service(
+        "crm",
+        "services.crm",
+        8004,
+        "ShopLab crm service",
+        # profiles are built only from events (docs/crm.md)
+        subscribes=SHOP_COPY
+        | {
+            "order.placed",
+            "order.paid",
+            "order.cancelled",
+            "order.delivered",
+            "order.completed",
+            "refund.completed",
+            "return.received",
+            "return.refunded",
+            "ticket.opened",
+            "csat.rated",
+            "dispute.opened",
+            "dispute.ruled",
+            "review.posted",
+            "review.revised",
+        },
+        # care tasks at the customers' local hours, rule tags that time changes, RFM kept current in full
+        timers={"crm.announce_care": 5.0, "crm.apply_time_rules": 10.0, "crm.refresh_rfm": 30.0},
+    ),
 ]
 
 SERVICES: dict[str, Service] = {service.name: service for service in _SERVICES}

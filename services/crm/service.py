@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.crm.handlers import HANDLERS
+from services.crm.models import Base
+from services.crm.timers import TIMERS
 from shoplab.plumbing.runtime import ServiceSpec
 
-SPEC = ServiceSpec(name="crm", handlers=HANDLERS)
+SPEC = ServiceSpec(
+    name="crm",
+    handlers=HANDLERS,
+    timers=TIMERS,
+    metadata=Base.metadata,
+    migrations=Path(__file__).resolve().parent / "migrations",
+)

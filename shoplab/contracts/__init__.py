@@ -6,7 +6,7 @@ a two-place decimal string (``shoplab.contracts.money.Money``: producers put ``w
 integer minor units out), times as ISO-8601 UTC.
 """
 
-from shoplab.contracts import gateway, orders, reviews, tickets
+from shoplab.contracts import crm, gateway, orders, reviews, tickets
 from shoplab.contracts.contract import Contract
 
 CATALOGUE: dict[str, Contract] = {
@@ -14,6 +14,7 @@ CATALOGUE: dict[str, Contract] = {
     **orders.CONTRACTS,
     **tickets.CONTRACTS,
     **reviews.CONTRACTS,
+    **crm.CONTRACTS,
 }
 
 __all__ = ["CATALOGUE", "Contract"]
