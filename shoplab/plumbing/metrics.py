@@ -27,13 +27,13 @@ class BusCollector:
                 unsent.add_metric(
                     [service],
                     session.scalar(
-                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_wall_at.is_(None))
                     ),
                 )
                 dead.add_metric(
                     [service],
                     session.scalar(
-                        select(func.count()).select_from(DeadLetter).where(DeadLetter.replayed_at.is_(None))
+                        select(func.count()).select_from(DeadLetter).where(DeadLetter.replayed_wall_at.is_(None))
                     ),
                 )
                 handled.add_metric([service], session.scalar(select(func.count()).select_from(InboxEntry)))

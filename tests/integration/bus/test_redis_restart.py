@@ -135,4 +135,4 @@ def _handled(stack: Stack, service: str) -> list[str]:
 
 def _unsent(stack: Stack) -> int:
     with stack.runtime("gateway").db.reading() as session:
-        return len(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))).all())
+        return len(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_wall_at.is_(None))).all())

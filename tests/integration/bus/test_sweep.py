@@ -25,7 +25,7 @@ def refuse(service: str, message: dict) -> None:
 
 def unsent(stack) -> list[str]:
     with stack.runtime("gateway").db.reading() as session:
-        return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))))
+        return list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_wall_at.is_(None))))
 
 
 def test_events_committed_but_never_sent_are_delivered_by_the_sweep(stack):
@@ -50,7 +50,7 @@ def test_events_committed_but_never_sent_are_delivered_by_the_sweep(stack):
     eventually(lambda: not unsent(stack), message="outbox marked sent")
     with db.reading() as session:
         refused_row = session.get(OutboxMessage, events[1])
-        assert refused_row.attempts == 1 and refused_row.sent_at is not None
+        assert refused_row.attempts == 1 and refused_row.sent_wall_at is not None
     for service in SUBSCRIBERS:
         eventually(lambda service=service: queue_idle(stack, service), message=f"{service} drained")
     assert_each_once(stack, SUBSCRIBERS)
