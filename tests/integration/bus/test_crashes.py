@@ -68,7 +68,6 @@ def test_a_killed_pool_child_is_replaced_and_the_event_handled_once(stack):
     assert inbox_rows(stack, "crm") == 1
 
 
-
 def broker_connections(pid: int, port: int) -> int:
     """TCP connections to the broker's port that process ``pid`` holds open (Linux: /proc)."""
     to_broker = set()
