@@ -89,6 +89,13 @@ def open_deliveries(stack: Stack, subscribers: Iterable[str], producer: str = "g
         return {"unsent": sum(1 for kind in unsent if wanted & set(subscribers_of(kind))), "unconfirmed": unconfirmed}
 
 
+def deliveries_of(stack: Stack, event_id: str, producer: str = "gateway") -> dict[str, tuple[int, bool]]:
+    """Per subscriber: how often the producer sent the event there, and whether that subscriber confirmed it."""
+    with stack.runtime(producer).db.reading() as session:
+        rows = session.scalars(select(Delivery).where(Delivery.event_id == event_id)).all()
+    return {row.subscriber: (row.attempts, row.confirmed_wall_at is not None) for row in rows}
+
+
 def event_copies_in_redis(stack: Stack, subscribers: Iterable[str]) -> int:
     """Messages carrying an event that are still somewhere in Redis: waiting in a subscriber's queue, or taken by a
     worker and not acknowledged (kombu's ``unacked``, also what a killed worker held). Timer tasks do not count."""

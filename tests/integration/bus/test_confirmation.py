@@ -11,15 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from shoplab.eventbus import deliveries
 from shoplab.eventbus.confirmations import confirmations_key
-from shoplab.eventbus.tables import Delivery
 from tests.integration.bus.probe_worker import effects_by_event
 from tests.integration.bus.subscribers import (
     SUBSCRIBERS,
     assert_each_once,
+    deliveries_of,
     event_of,
     open_shop,
     start_probes,
@@ -34,13 +33,6 @@ RESEND_AFTER_SECONDS = 3  # the sweep in this test process sends again after thi
 @pytest.fixture(autouse=True)
 def quick_resend(monkeypatch):
     monkeypatch.setattr(deliveries, "RESEND_AFTER", timedelta(seconds=RESEND_AFTER_SECONDS))
-
-
-def attempts(stack, event_id: str) -> dict[str, tuple[int, bool]]:
-    """Per subscriber: how often the producer sent the event there, and whether that subscriber confirmed it."""
-    with stack.runtime("gateway").db.reading() as session:
-        rows = session.scalars(select(Delivery).where(Delivery.event_id == event_id)).all()
-    return {row.subscriber: (row.attempts, row.confirmed_wall_at is not None) for row in rows}
 
 
 def local_ports(pid: int) -> set[int]:
@@ -103,7 +95,7 @@ def test_a_message_the_broker_lost_is_sent_again_to_that_subscriber_alone(stack,
 
     workers["crm"].start()
     wait_settled(stack, SUBSCRIBERS)  # the sweep sends it again to crm after RESEND_AFTER_SECONDS
-    assert attempts(stack, event_id) == {"crm": (2, True), **{service: (1, True) for service in others}}
+    assert deliveries_of(stack, event_id) == {"crm": (2, True), **{service: (1, True) for service in others}}
     assert_each_once(stack, SUBSCRIBERS)
 
 
@@ -117,6 +109,6 @@ def test_a_lost_confirmation_costs_one_repeat_that_the_inbox_absorbs(stack, teac
     stack.redis.delete(key)  # every confirmation on its way back is lost
 
     wait_settled(stack, ["crm"])
-    assert attempts(stack, event_id)["crm"] == (2, True)
+    assert deliveries_of(stack, event_id)["crm"] == (2, True)
     assert effects_by_event(stack.runtime("crm").db.engine)[event_id] == 1
     assert "'duplicate'" in worker.log()

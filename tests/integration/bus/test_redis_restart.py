@@ -5,49 +5,16 @@ from __future__ import annotations
 
 import threading
 import time
-from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
 
 from gateway.shops import open_shop
 from shoplab.eventbus.tables import OutboxMessage
-from shoplab.redis_server import start_redis
 from tests.integration.bus.subscribers import assert_each_once, committed_events, queue_idle, start_probes
-from tests.ports import free_port
 from tests.stack import Stack, eventually
 
 SUBSCRIBERS = ("reviews", "crm")
-
-
-class OwnRedis:
-    """A Redis server of this test alone, on its own port and data directory, so it can be stopped at will."""
-
-    def __init__(self, root) -> None:
-        self.url = f"redis://127.0.0.1:{free_port()}/0"
-        self.root = root
-        self.process = None
-
-    def start(self) -> None:
-        self.process = start_redis(urlparse(self.url).port, self.root / "redis", self.root / "redis.log")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def own_redis_stack(request, tmp_path, monkeypatch):
-    server = OwnRedis(tmp_path)
-    monkeypatch.setenv("SHOPLAB_REDIS_URL", server.url)  # read by every runtime and worker from here on
-    server.start()
-    postgres = request.getfixturevalue("postgres_server") if request.param == "postgres" else None
-    stack = Stack(tmp_path, server.url, postgres)
-    yield stack, server
-    server.start() if server.process.poll() is not None else None
-    stack.close()
-    server.stop()
 
 
 class Producer(threading.Thread):
