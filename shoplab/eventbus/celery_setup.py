@@ -31,7 +31,10 @@ def make_celery(name: str) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # A handler running when the broker connection drops finishes (its ack then fails and the message comes
+        # back after the visibility timeout, which the inbox absorbs). Cancelling it would kill the pool child, and
+        # the worker consumed nothing until a new child was forked: up to 7 s after Redis was back, measured.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # keep trying while Redis restarts
         broker_transport_options={
@@ -40,6 +43,10 @@ def make_celery(name: str) -> Celery:
             # ...checked every 2 s instead of Celery's default of about 100 s.
             "unacked_restore_interval": settings.restore_interval,
             "unacked_restore_throttle": 1,
+            # Workers take turns restoring through a lock in Redis. A worker killed holding it (or Redis killed
+            # before it was let go: the lock is in the append-only file) kept every worker from restoring for
+            # kombu's default of 300 s; a restore round takes milliseconds.
+            "unacked_mutex_expire": 5,
             "socket_timeout": 5,
             "socket_connect_timeout": 5,
             "retry_on_timeout": True,

@@ -52,7 +52,7 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
     @worker_process_shutdown.connect(weak=False)
     def _push_confirmations(**_: Any) -> None:
         if "current" in runtimes:
-            runtimes["current"].confirmer.flush()
+            runtimes["current"].confirmer.flush(timeout=1.0)
 
     heartbeats: list[Heartbeat] = []
 

@@ -58,14 +58,22 @@ def assert_once(stack: Stack, services: Iterable[str], event_id: str) -> None:
         assert effects(stack, service, event_id) == 1, f"{service} effects"
 
 
-def assert_each_once(stack: Stack, services: Iterable[str], producer: str = "gateway") -> None:
-    """Every event the producer committed for a service took effect there exactly once, and nothing else did."""
+def assert_each_once(
+    stack: Stack, services: Iterable[str], producer: str = "gateway", ignore: Iterable[str] = ()
+) -> None:
+    """Every event the producer committed for a service took effect there exactly once, and nothing else did
+    (but the events in ``ignore``, sent by the test itself)."""
+    ignore = set(ignore)
     for service in services:
         expected = dict.fromkeys(committed_events(stack, service, producer), 1)
         assert expected, f"nothing was committed for {service}"
-        assert effects_by_event(stack.runtime(service).db.engine) == expected, f"{service} effects"
+        effects = {event_id: n for event_id, n in effects_by_event(stack.runtime(service).db.engine).items()}
+        missing = sorted(set(expected) - set(effects))
+        doubled = {event_id: n for event_id, n in effects.items() if n > 1}
+        assert not missing and not doubled, f"{service}: missing {missing}, doubled {doubled}"
+        assert {e: n for e, n in effects.items() if e not in ignore} == expected, f"{service} effects"
         with stack.runtime(service).db.reading() as session:
-            handled = session.scalars(select(InboxEntry.event_id)).all()
+            handled = [e for e in session.scalars(select(InboxEntry.event_id)) if e not in ignore]
         assert sorted(handled) == sorted(expected), f"{service} inbox"
 
 
@@ -137,7 +145,12 @@ def wait_settled(
         if time.monotonic() - started > timeout:
             state = open_deliveries(stack, subscribers, producer)
             copies = event_copies_in_redis(stack, subscribers)
-            raise AssertionError(f"not settled within {timeout} s: {state}, {copies} event message(s) in Redis")
+            queues = {service: stack.redis.llen(service) for service in subscribers}
+            logs = "\n".join(f"--- {w.node}\n{w.log()[-2000:]}" for w in stack.workers)
+            raise AssertionError(
+                f"not settled within {timeout} s: {state}, {copies} event message(s) in Redis (queues {queues}, "
+                f"unacked {stack.redis.hlen('unacked')})\n{logs}"
+            )
         if sweep:
             stack.runtime(producer).db.relay.sweep()
         streak = streak + 1 if settled(stack, subscribers, producer) else 0
