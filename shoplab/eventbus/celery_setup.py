@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from shoplab.settings import WorkerSettings, redis_url
+
+SENT_AT_HEADER = "shoplab_sent_at"  # wall-clock seconds
 
 
 def make_celery(name: str) -> Celery:
@@ -134,7 +137,8 @@ class QueueSender:
                 "body": base64.b64encode(json.dumps(body).encode()).decode(),
                 "content-encoding": "utf-8",
                 "content-type": "application/json",
-                "headers": headers,
+                # when the relay sent it: the sweep reads it off the oldest message still waiting in a queue
+                "headers": {**headers, SENT_AT_HEADER: time.time()},
                 "properties": {
                     **properties,
                     "delivery_mode": 2,

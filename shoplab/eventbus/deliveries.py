@@ -26,9 +26,6 @@ from shoplab.eventbus.tables import Delivery, OutboxMessage
 # Longer than a delivery takes when things are well (milliseconds; 17 s at most for a message a killed worker held,
 # which kombu itself puts back after its visibility timeout), shorter than a minute.
 RESEND_AFTER = timedelta(seconds=float(os.environ.get("SHOPLAB_RESEND_AFTER", "20")))
-# A subscriber whose queue holds this many messages is behind, not missing messages: sending it more copies would
-# only lengthen its queue, so its resends wait until it has caught up.
-RESEND_QUEUE_LIMIT = int(os.environ.get("SHOPLAB_RESEND_QUEUE_LIMIT", "1000"))
 CHUNK = 500  # ids per statement: well inside every database's limit on bound parameters
 
 _DELIVERIES = Delivery.__table__
@@ -56,10 +53,11 @@ def record_confirmed(conn: Connection, confirmed: dict[str, list[str]], now: dat
             conn.execute(_confirm_statement(dialect), {"subscriber": subscriber, "ids": ids, "now": now})
 
 
-def overdue(conn: Connection, now: datetime, limit: int) -> list[tuple[str, str, str]]:
-    """(event id, subscriber, message) of the deliveries due to be sent again, the longest waiting first."""
+def overdue(conn: Connection, now: datetime, limit: int) -> list[tuple[str, str, str, datetime]]:
+    """(event id, subscriber, message, last sent) of the deliveries due to be sent again, the longest waiting
+    first."""
     rows = conn.execute(
-        select(_DELIVERIES.c.event_id, _DELIVERIES.c.subscriber, _OUTBOX.c.message)
+        select(_DELIVERIES.c.event_id, _DELIVERIES.c.subscriber, _OUTBOX.c.message, _DELIVERIES.c.last_sent_wall_at)
         .join(_OUTBOX, _OUTBOX.c.id == _DELIVERIES.c.event_id)
         .where(_DELIVERIES.c.confirmed_wall_at.is_(None), _DELIVERIES.c.resend_wall_at <= now)
         .order_by(_DELIVERIES.c.resend_wall_at)

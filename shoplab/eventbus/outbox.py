@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shoplab.eventbus import deliveries
+from shoplab.eventbus.celery_setup import SENT_AT_HEADER
 from shoplab.eventbus.confirmations import take_confirmations
 from shoplab.eventbus.envelope import Event, make_event
 from shoplab.eventbus.subscriptions import subscribers_of
@@ -71,7 +72,8 @@ def record(session: Session, events: list[Event]) -> None:
 @dataclass
 class SweepReport:
     """What one sweep did: confirmations taken, events sent to every subscriber, deliveries sent again, and
-    deliveries held back because their subscriber's queue is long (it is behind, not missing them)."""
+    deliveries held back because their subscriber has not yet taken what was queued before them (it is behind, or
+    down: the message is likely still waiting)."""
 
     confirmed: int = 0
     sent: int = 0
@@ -169,38 +171,54 @@ class Relay:
         return sent
 
     def _resend_overdue(self, limit: int) -> tuple[int, int]:
-        """Send each overdue delivery again to its subscriber alone; hold back those whose subscriber is behind."""
+        """Send each overdue delivery again to its subscriber alone, unless the subscriber's queue still holds a
+        message sent no later than it: then it may well be waiting there (a subscriber down or behind), and a copy
+        would only lengthen the queue. Such deliveries are looked at again after ``RESEND_AFTER``."""
         now = datetime.now(UTC)
         with self.engine.connect() as conn:
             due = deliveries.overdue(conn, now, limit)
         if not due:
             return 0, 0
+        resent: dict[str, list[str]] = defaultdict(list)
+        held: dict[str, list[str]] = defaultdict(list)
         try:
-            behind = self._subscribers_behind(sorted({subscriber for _, subscriber, _ in due}))
-            resend = [(subscriber, json.loads(message)) for _, subscriber, message in due if subscriber not in behind]
-            self._send_all(resend)
+            waiting_since = self._oldest_waiting(sorted({subscriber for _, subscriber, _, _ in due}))
+            routed = []
+            for event_id, subscriber, message, last_sent in due:
+                oldest = waiting_since.get(subscriber)
+                if oldest is not None and oldest <= last_sent.timestamp():
+                    held[subscriber].append(event_id)
+                else:
+                    resent[subscriber].append(event_id)
+                    routed.append((subscriber, json.loads(message)))
+            self._send_all(routed)
         except Exception as exc:
             log.warning("sweep could not send %d overdue deliveries again: %s", len(due), exc)
             return 0, 0
-        resent: dict[str, list[str]] = defaultdict(list)
-        held: dict[str, list[str]] = defaultdict(list)
-        for event_id, subscriber, _ in due:
-            (held if subscriber in behind else resent)[subscriber].append(event_id)
         with self.writer.begin() as conn:
             deliveries.record_resent(conn, resent, now)
             deliveries.record_resent(conn, held, now, sent=False)
         if resent:
-            log.info("sweep sent %d unconfirmed deliveries again: %s", len(resend), dict(resent.items()))
-        return len(resend), len(due) - len(resend)
+            log.info("sweep sent %d unconfirmed deliveries again: %s", len(routed), dict(resent.items()))
+        return len(routed), len(due) - len(routed)
 
-    def _subscribers_behind(self, subscribers: list[str]) -> set[str]:
+    def _oldest_waiting(self, subscribers: list[str], look: int = 20) -> dict[str, float]:
+        """When the oldest message still waiting in each subscriber's queue was sent (kombu takes from the right
+        end); subscribers whose queue is empty, or holds only messages of others (the scheduler's), are left out."""
         if self.broker is None:
-            return set()
+            return {}
         with self.broker.pipeline(transaction=False) as pipe:
             for subscriber in subscribers:
-                pipe.llen(subscriber)
-            depths = pipe.execute()
-        return {s for s, depth in zip(subscribers, depths, strict=True) if depth >= deliveries.RESEND_QUEUE_LIMIT}
+                pipe.lrange(subscriber, -look, -1)
+            tails = pipe.execute()
+        oldest: dict[str, float] = {}
+        for subscriber, tail in zip(subscribers, tails, strict=True):
+            for raw in reversed(tail):
+                sent_at = json.loads(raw).get("headers", {}).get(SENT_AT_HEADER)
+                if sent_at is not None:
+                    oldest[subscriber] = float(sent_at)
+                    break
+        return oldest
 
     @staticmethod
     def _fan_out(messages: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
