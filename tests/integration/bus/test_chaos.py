@@ -44,7 +44,7 @@ def chaos_stack(request, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(max(600, int(EVENTS / RATE * 6) + 300))
+@pytest.mark.timeout(max(600, int(EVENTS / RATE * 10) + 600))  # a busy shared machine runs at a fraction
 def test_random_kills_while_events_flow_lose_and_double_nothing(chaos_stack):
     stack, url = chaos_stack
     print(f"\nchaos on {stack.backend}: {EVENTS} events at {RATE:.0f}/s, {KILLS} kills, seed {SEED}")
@@ -55,7 +55,7 @@ def test_random_kills_while_events_flow_lose_and_double_nothing(chaos_stack):
         started = time.monotonic()
         traffic.start()
         monkey.start()
-        traffic.join(EVENTS / RATE * 5 + 120)
+        traffic.join(EVENTS / RATE * 8 + 120)
         monkey.stop()
         produced = time.monotonic() - started
         assert not traffic.errors and not traffic.is_alive(), f"the traffic stopped: {traffic.errors!r}"
