@@ -46,7 +46,10 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
     @worker_process_init.connect(weak=False)
     def _fresh_connections(**_: Any) -> None:
         # A child forked after the main process connected must not keep its broker connection open (see the module)
-        release_inherited_sockets(redis_url())
+        try:
+            release_inherited_sockets(redis_url())
+        except Exception:  # never a reason for the child not to start
+            log.exception("could not look for inherited broker connections")
         runtimes.clear()
 
     @worker_process_shutdown.connect(weak=False)
