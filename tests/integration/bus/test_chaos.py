@@ -50,7 +50,7 @@ def test_random_kills_while_events_flow_lose_and_double_nothing(chaos_stack):
     print(f"\nchaos on {stack.backend}: {EVENTS} events at {RATE:.0f}/s, {KILLS} kills, seed {SEED}")
     shop = Shop.start(stack, url)
     try:
-        traffic = Traffic(stack.sign_in(), EVENTS, RATE)
+        traffic = Traffic(stack.sign_in(), EVENTS, RATE, shop.backlog)
         monkey = Monkey(shop, SEED, KILLS, lambda: traffic.ok, EVENTS)
         started = time.monotonic()
         traffic.start()
@@ -60,7 +60,7 @@ def test_random_kills_while_events_flow_lose_and_double_nothing(chaos_stack):
         produced = time.monotonic() - started
         assert not traffic.errors and not traffic.is_alive(), f"the traffic stopped: {traffic.errors!r}"
         shop.wait_up(timeout=120)  # everything killed is back
-        settled_after = wait_settled(stack, SUBSCRIBERS, sweep=False, timeout=240)
+        settled_after = wait_settled(stack, SUBSCRIBERS, sweep=False, timeout=240)  # the backlog is bounded
         last_kill = max(kill.at for kill in shop.kills)
         report = chaos_report(stack, shop, traffic, produced, settled_after, time.monotonic() - last_kill)
     finally:
