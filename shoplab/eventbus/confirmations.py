@@ -80,12 +80,13 @@ class Confirmer:
         return [None] * len(items)
 
 
-def take_confirmations(client: redis.Redis, producer: str, limit: int = 1000) -> dict[str, list[str]]:
-    """Up to ``limit`` confirmations addressed to ``producer``, taken off its list: event ids by subscriber."""
+def take_confirmations(client: redis.Redis, producer: str, limit: int = 1000) -> tuple[dict[str, list[str]], int]:
+    """Up to ``limit`` confirmations addressed to ``producer``, taken off its list: event ids by subscriber, and how
+    many entries were taken (a round that took ``limit`` may have left more)."""
     entries = client.rpop(confirmations_key(producer), limit) or []
     confirmed: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         subscriber, _, event_id = (entry.decode() if isinstance(entry, bytes) else entry).partition(" ")
         if subscriber in SERVICES and event_id:
             confirmed[subscriber].append(event_id)
-    return dict(confirmed)
+    return dict(confirmed), len(entries)

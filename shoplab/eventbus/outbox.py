@@ -29,7 +29,8 @@ SOURCE = "shoplab.service"  # session.info key: the service that owns the sessio
 
 Send = Callable[[str, dict[str, Any]], None]  # (subscriber queue, message) -> None; raises when it cannot
 Sent = tuple[str, str]  # (event id, event type) of an event handed to every subscriber's queue
-CONFIRMATION_ROUNDS = 20  # a sweep takes at most this many rounds of 1,000 confirmations
+CONFIRMATION_BATCH = 1000  # confirmations taken off Redis at a time
+CONFIRMATION_ROUNDS = 20  # batches a sweep takes at most
 
 
 # A Core insert built once: on the hot paths it costs a third of an ORM add and its flush.
@@ -134,12 +135,11 @@ class Relay:
         taken = 0
         try:
             for _ in range(CONFIRMATION_ROUNDS):
-                batch = take_confirmations(self.broker, self.producer)
+                batch, count = take_confirmations(self.broker, self.producer, CONFIRMATION_BATCH)
                 for subscriber, event_ids in batch.items():
                     confirmed[subscriber].extend(event_ids)
-                count = sum(map(len, batch.values()))
                 taken += count
-                if count < 1000:
+                if count < CONFIRMATION_BATCH:
                     break
         except redis.RedisError as exc:
             log.warning("sweep could not read confirmations: %s", exc)
