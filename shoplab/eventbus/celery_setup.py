@@ -56,6 +56,10 @@ def make_celery(name: str) -> Celery:
             "health_check_interval": 10,
         },
         worker_send_task_events=False,
+        # No remote control (celery inspect/control: nothing in ShopLab uses it), hence no pub/sub connection. After
+        # a Redis restart kombu could block reading that connection with no timeout, and the worker's whole event
+        # loop with it: alive, beating, consuming nothing, for good (found by the chaos test, twice).
+        worker_enable_remote_control=False,
         task_send_sent_event=False,
         worker_hijack_root_logger=False,
         broker_pool_limit=20,

@@ -96,13 +96,14 @@ _last_recorded: dict[str, float] = {}
 
 
 def record_consumed(client: redis.Redis, service: str) -> None:
-    """Note that the worker consumed; at most once a second, so a busy worker does not pay a round trip per event."""
+    """Note that the worker took a message; at most once a second, so a busy worker does not pay a round trip for
+    each."""
     now = time.time()
     if now - _last_recorded.get(service, 0.0) < 1.0:
         return
+    _last_recorded[service] = now  # also when Redis is away: the worker's loop must not wait on it message by message
     try:
         client.set(consumed_key(service), now, ex=KEEP_SECONDS)
-        _last_recorded[service] = now
     except redis.RedisError:
         pass
 

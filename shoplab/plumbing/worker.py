@@ -8,7 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
+from celery.signals import (
+    task_received,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 
 from shoplab.eventbus.celery_setup import make_celery
 from shoplab.eventbus.envelope import InvalidEvent
@@ -63,6 +70,12 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
     def _beat(**_: Any) -> None:
         heartbeats.append(start_heartbeat(runtime().redis, spec.name))
 
+    @task_received.connect(weak=False)
+    def _taken(**_: Any) -> None:
+        # In the main process, for every message it takes (events, timers, sweeps): /healthz calls a worker stalled
+        # when messages wait and it took none for 30 s, whether its event loop or its pool child is stuck
+        record_consumed(runtime().redis, spec.name)
+
     @worker_shutdown.connect(weak=False)
     def _stop_beating(**_: Any) -> None:
         for heartbeat in heartbeats:
@@ -96,7 +109,6 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
                 return "dead-lettered"
             raise task.retry(exc=exc, countdown=retry_delay(task.request.retries, settings.visibility_timeout // 2))
         current.confirmer.confirm(event.source, event.id)
-        record_consumed(current.redis, spec.name)
         return outcome
 
     @app.task(name=f"{spec.name}.sweep_outbox")

@@ -13,7 +13,14 @@ import pytest
 from gateway.shops import open_shop
 from shoplab.eventbus.celery_setup import QueueSender
 from tests.integration.bus.probe_worker import effects_by_event
-from tests.integration.bus.subscribers import assert_each_once, inbox_rows, start_probes, wait_settled
+from tests.integration.bus.subscribers import (
+    assert_each_once,
+    inbox_rows,
+    outlast_redelivery,
+    start_probes,
+    wait_settled,
+    write_lock,
+)
 from tests.integration.bus.test_redelivery import shop_opened
 from tests.stack import Stack, eventually
 
@@ -104,3 +111,35 @@ def jump_the_queue(stack: Stack, service: str, shop_id: str) -> str:
     message = shop_opened(shop_id)
     stack.redis.rpush(service, QueueSender().task_message(service, message))
     return message["id"]
+
+
+def test_a_worker_whose_ack_failed_while_redis_was_away_consumes_again(own_redis_stack):
+    """A handler finishes while Redis is down for a moment: its ack fails. kombu noted the ack locally only once Redis
+    had taken it, so the message kept its place in the worker's prefetch window (1) and the worker never asked for
+    another; with no command waiting on its consuming connection it did not notice Redis going and coming back unless
+    its unacked-restore timer (every 2 s) happened to run meanwhile. Found by the chaos test: alive, beating,
+    consuming nothing, for good. Three times over, so the moment falls between two of those timers."""
+    stack, server = own_redis_stack
+    [worker] = start_probes(stack, ["crm"])
+    handled = []
+    for attempt in range(3):
+        held = shop_opened(f"acked-into-the-void-{attempt}")
+        with write_lock(stack, "crm"):
+            QueueSender()("crm", held)
+            eventually(lambda: stack.redis.llen("crm") == 0 and stack.redis.hlen("unacked") >= 1, message="taken")
+            server.kill()
+        # the handler commits as soon as the lock is gone, then its ack fails: Redis is away
+        eventually(lambda held=held: inbox_rows(stack, "crm", held["id"]) == 1, interval=0.01, message="handled")
+        time.sleep(0.05)
+        server.start()
+        after = shop_opened(f"after-redis-came-back-{attempt}")
+        QueueSender()("crm", after)
+        eventually(
+            lambda after=after: inbox_rows(stack, "crm", after["id"]) == 1,
+            timeout=CONSUME_AGAIN_WITHIN_SECONDS,
+            message=f"the worker consumes again (attempt {attempt + 1})",
+        )
+        handled += [held["id"], after["id"]]
+    outlast_redelivery(time.monotonic())  # the held ones come back from unacked: the inbox absorbs them
+    wait_settled(stack, ["crm"], sweep=False)
+    assert effects_by_event(stack.runtime("crm").db.engine) == dict.fromkeys(handled, 1)
