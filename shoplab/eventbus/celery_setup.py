@@ -25,6 +25,7 @@ def make_celery(name: str) -> Celery:
     settings = WorkerSettings()
     app = Celery(name, broker=redis_url(), set_as_current=False)
     app.conf.update(
+        broker_transport="shoplab.eventbus.redis_transport:Transport",  # kombu's, freeing a failed ack's place
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
