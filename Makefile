@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm postgres-tools clean
+.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm chaos postgres-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
@@ -43,6 +43,13 @@ bench-tickets: $(STAMP)
 
 bench-crm: $(STAMP)
 	$(BIN)/python -m loadtests.bench_crm
+
+# The chaos test of `make test`, longer: 10,000 events per database through four subscribers while processes are
+# SIGKILLed at random (CHAOS_EVENTS to change it); the counts go to var/chaos-report.json (docs/reliability.md).
+CHAOS_EVENTS ?= 10000
+chaos: $(STAMP) postgres-tools
+	SHOPLAB_CHAOS_EVENTS=$(CHAOS_EVENTS) SHOPLAB_CHAOS_REPORT=$(CURDIR)/var/chaos-report.json \
+	  $(BIN)/python -m pytest tests/integration/bus/test_chaos.py -s -p no:logging -q
 
 clean:
 	rm -rf var

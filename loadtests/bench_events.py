@@ -15,7 +15,7 @@ Runs, in order:
 3. flow: N events committed as fast as one producer can while the worker runs (events/s, commit→handled lag);
 4. paced: events at half the flow rate for BENCH_PACED_SECONDS (lag p50/p99).
 
-Lag is ``inbox.handled_at − occurred_at``: from the event's creation in the producer's transaction to the
+Lag is ``inbox.handled_wall_at − occurred_wall_at``: from the event's creation in the producer's transaction to the
 subscriber's transaction that records it. Environment: BENCH_EVENTS (default 2000), BENCH_ROUNDS (3),
 BENCH_PACED_SECONDS (15), SHOPLAB_WORKER_CONCURRENCY (as for ``make run``, default 1).
 """
@@ -201,7 +201,7 @@ def lags(subscriber_runtime, since) -> list[float]:
 
     with subscriber_runtime.db.reading() as session:
         rows = session.execute(
-            select(InboxEntry.occurred_at, InboxEntry.handled_at).where(InboxEntry.occurred_at >= since)
+            select(InboxEntry.occurred_wall_at, InboxEntry.handled_wall_at).where(InboxEntry.occurred_wall_at >= since)
         ).all()
     return sorted((handled - occurred).total_seconds() for occurred, handled in rows)
 

@@ -179,7 +179,8 @@ def load(db, tables: dict[str, list[dict[str, Any]]]) -> None:
     with db.writing() as session:
         for shop_id in SHOPS:
             clock = {"wall_anchor": YEAR, "sim_anchor": YEAR, "speed": 1.0, "paused": False, "clock_version": 1}
-            session.add(ShopCopy(id=shop_id, name=shop_id, platform="taobao", currency="CNY", opened_at=YEAR, **clock))
+            session.add(ShopCopy(id=shop_id, name=shop_id, platform="taobao", currency="CNY", opened_wall_at=YEAR,
+                                 **clock))  # fmt: skip
             for agent in AGENTS:
                 session.add(Agent(shop_id=shop_id, agent_id=agent, display_name=agent, skills="", status="online",
                                   joined_wall_at=YEAR))  # fmt: skip

@@ -1,8 +1,9 @@
 """``make run``: start the whole shop with one command and keep it running.
 
 Redis, the five web processes (gunicorn), one Celery worker per service and the scheduler, each restarted if it
-dies; log lines prefixed by process; the demo class seeded; URLs and logins printed once every ``/healthz`` is
-green; Ctrl-C stops everything cleanly so ``make run`` can start again at once.
+dies (Redis and anything killed by a signal at once; a process that keeps exiting by itself soon after its start
+with a growing pause, up to 10 s); log lines prefixed by process; the demo class seeded; URLs and logins printed
+once every ``/healthz`` is green; Ctrl-C stops everything cleanly so ``make run`` can start again at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TextIO
 from urllib.parse import urlparse
 
 import requests
@@ -26,6 +28,9 @@ from shoplab.topology import SERVICES
 COLOURS = ["36", "32", "33", "35", "34", "31", "96", "92", "93", "95", "94", "91"]
 READY_TIMEOUT_SECONDS = 60
 STOP_GRACE_SECONDS = 10
+YOUNG_SECONDS = 30  # a process that exits by itself sooner than this after its start may be failing to start
+MAX_PAUSE_SECONDS = 10
+WATCH_SECONDS = 0.1
 
 
 @dataclass
@@ -33,10 +38,25 @@ class Process:
     name: str
     command: list[str]
     colour: str
+    env: dict[str, str] | None = None  # the supervisor's own environment when None
     popen: subprocess.Popen | None = None
     restarts: int = 0
+    early_exits: int = 0  # exits by itself in a row, each soon after its start
     started_at: float = 0.0
     reader: threading.Thread | None = field(default=None, repr=False)
+
+
+def restart_pause(process: Process, returncode: int, lived: float) -> float:
+    """Seconds to wait before starting the process again.
+
+    Redis at once, always: every other process waits for it, and its data is on disk (AOF, fsync always). Anything
+    killed by a signal (a crash, the OOM killer, an operator) at once too. Only a process that keeps exiting by
+    itself soon after starting (a bad setting, a port taken) is given a growing pause, so it does not spin."""
+    if process.name == "redis" or returncode < 0 or lived >= YOUNG_SECONDS:
+        process.early_exits = 0
+        return 0.0
+    process.early_exits += 1
+    return float(min(2 ** (process.early_exits - 1), MAX_PAUSE_SECONDS))
 
 
 def web_command(name: str) -> list[str]:
@@ -75,14 +95,19 @@ def redis_port() -> int | None:
 
 
 class Supervisor:
-    def __init__(self) -> None:
+    """Starts processes, prefixes their output lines with their names, restarts them when they die."""
+
+    def __init__(self, output: TextIO | None = None) -> None:
         self.processes: list[Process] = []
         self.stopping = threading.Event()
         self.lock = threading.Lock()
+        self.output = output or sys.stdout
 
-    def add(self, name: str, command: list[str]) -> None:
+    def add(self, name: str, command: list[str], env: dict[str, str] | None = None) -> Process:
         colour = COLOURS[len(self.processes) % len(COLOURS)]
-        self.processes.append(Process(name, command, colour))
+        process = Process(name, command, colour, env=env)
+        self.processes.append(process)
+        return process
 
     def start(self, process: Process) -> None:
         process.popen = subprocess.Popen(
@@ -90,7 +115,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches only us; we stop the children in order
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**(os.environ if process.env is None else process.env), "PYTHONUNBUFFERED": "1"},
         )
         process.started_at = time.monotonic()
         process.reader = threading.Thread(target=self._pipe_output, args=(process,), daemon=True)
@@ -101,31 +126,37 @@ class Supervisor:
         width = max(len(p.name) for p in self.processes)
         prefix = (
             f"\033[{process.colour}m{process.name:>{width}} |\033[0m "
-            if sys.stdout.isatty()
+            if self.output.isatty()
             else (f"{process.name:>{width}} | ")
         )
         for raw in process.popen.stdout:
             line = raw.decode(errors="replace").rstrip()
             with self.lock:
-                print(prefix + line, flush=True)
+                print(prefix + line, file=self.output, flush=True)
 
     def say(self, line: str) -> None:
         with self.lock:
-            print(line, flush=True)
+            print(line, file=self.output, flush=True)
 
     def watch(self) -> None:
-        """Restart what dies, waiting longer each time it dies young."""
+        """Restart what dies (see :func:`restart_pause`); one process's pause never holds up another's restart."""
+        due: dict[str, float] = {}  # process name -> when to start it again
         while not self.stopping.is_set():
+            now = time.monotonic()
             for process in self.processes:
-                if process.popen and process.popen.poll() is not None and not self.stopping.is_set():
-                    lived = time.monotonic() - process.started_at
-                    process.restarts = process.restarts + 1 if lived < 30 else 0
-                    delay = min(2**process.restarts, 30) if process.restarts else 0.5
-                    self.say(f"supervisor: {process.name} exited ({process.popen.returncode}); restart in {delay} s")
-                    if self.stopping.wait(delay):
-                        return
+                if process.popen is None or process.popen.poll() is None:
+                    continue
+                if process.name not in due:
+                    returncode = process.popen.returncode
+                    pause = restart_pause(process, returncode, now - process.started_at)
+                    due[process.name] = now + pause
+                    self.say(f"supervisor: {process.name} exited ({returncode}); "
+                             + (f"restart in {pause:.0f} s" if pause else "restart now"))  # fmt: skip
+                if now >= due[process.name] and not self.stopping.is_set():
+                    del due[process.name]
+                    process.restarts += 1
                     self.start(process)
-            self.stopping.wait(0.5)
+            self.stopping.wait(WATCH_SECONDS)
 
     def stop(self) -> None:
         self.stopping.set()

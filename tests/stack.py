@@ -53,11 +53,14 @@ class ServiceClient(FlaskClient):
 class Worker:
     """One Celery worker process for one service, on that service's queue."""
 
-    def __init__(self, stack: Stack, service: str, env: dict[str, str], app_module: str | None = None) -> None:
+    def __init__(
+        self, stack: Stack, service: str, env: dict[str, str], app_module: str | None = None, concurrency: int = 1
+    ) -> None:
         self.stack = stack
         self.service = service
         self.env = env
         self.app_module = app_module or SERVICES[service].worker_module
+        self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
         self.node = f"{service}-{uuid.uuid4().hex[:6]}@test"
         self.log_path = stack.root / f"{self.node}.log"
@@ -73,7 +76,7 @@ class Worker:
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         command = [
             sys.executable, "-m", "celery", "-A", self.app_module, "worker",
-            "-Q", self.service, "-n", self.node, "--concurrency", "1",
+            "-Q", self.service, "-n", self.node, "--concurrency", str(self.concurrency),
             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
         ]  # fmt: skip
         log = open(self.log_path, "ab")  # noqa: SIM115 - the process writes to it for its whole life

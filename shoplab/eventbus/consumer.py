@@ -47,7 +47,12 @@ class Consumer:
                 dialect = session.get_bind().dialect.name
                 claim = session.execute(
                     _claim_statement(dialect),
-                    {"event_id": event.id, "type": event.type, "occurred_at": event.occurred_at, "handled_at": _now()},
+                    {
+                        "event_id": event.id,
+                        "type": event.type,
+                        "occurred_wall_at": event.occurred_at,
+                        "handled_wall_at": _now(),
+                    },
                 )
                 # psycopg reports no row count for this statement, hence RETURNING there; SQLite's count is exact
                 # (and RETURNING would need SQLite 3.35, newer than some distributions ship)
@@ -63,15 +68,31 @@ class Consumer:
         return HANDLED
 
     def dead_letter(self, message: Any, *, reason: str, error: str, attempts: int) -> int:
+        """Keep the message with its error. The same event failing again (sent again by its producer before its
+        confirmation arrived) adds its attempts to the letter still waiting, instead of a second letter."""
+        event_id = _field(message, "id")
         with self.sessions() as session, session.begin():
+            letter = None
+            if event_id is not None:
+                letter = session.scalars(
+                    select(DeadLetter)
+                    .where(DeadLetter.event_id == event_id, DeadLetter.replayed_wall_at.is_(None))
+                    .order_by(DeadLetter.id)
+                    .limit(1)
+                ).first()
+            if letter is not None:
+                letter.attempts += attempts
+                letter.error = error
+                letter.reason = reason
+                return letter.id
             letter = DeadLetter(
-                event_id=_field(message, "id"),
+                event_id=event_id,
                 type=_field(message, "type"),
                 message=json.dumps(message, default=str),
                 reason=reason,
                 error=error,
                 attempts=attempts,
-                created_at=_now(),
+                created_wall_at=_now(),
             )
             session.add(letter)
             session.flush()
@@ -83,14 +104,14 @@ class Consumer:
             letter = session.get(DeadLetter, letter_id)
             if letter is None:
                 raise LookupError(letter_id)
-            if letter.replayed_at is not None:
+            if letter.replayed_wall_at is not None:
                 return DUPLICATE
             message = json.loads(letter.message)
         event = self.parse(message)
         outcome = self.handle(event)
         with self.sessions() as session, session.begin():
             letter = session.get(DeadLetter, letter_id)
-            letter.replayed_at = _now()
+            letter.replayed_wall_at = _now()
         return outcome
 
     def record_replay_failure(self, letter_id: int, error: str) -> None:

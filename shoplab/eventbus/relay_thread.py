@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from shoplab.eventbus.envelope import Event
-from shoplab.eventbus.outbox import Relay
+from shoplab.eventbus.outbox import Relay, Sent, SweepReport
 from shoplab.plumbing.batch_thread import BatchThread
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class RelayThread:
     def __init__(self, relay: Relay) -> None:
         self.inner = relay
         self.thread: BatchThread[list[Event]] = BatchThread("shoplab-relay", self._round, linger=LINGER)
-        self._unmarked: list[str] = []
+        self._unmarked: list[Sent] = []
         self._last_mark = 0.0
         self._mark_due = False  # a reminder (an empty commit) is on its way to the thread
         atexit.register(self.flush, 5.0)
@@ -44,7 +44,7 @@ class RelayThread:
         self.thread.submit(events)
         return len(events)
 
-    def sweep(self, **options: Any) -> int:
+    def sweep(self, **options: Any) -> SweepReport:
         """The repair path runs as it does without the thread (:meth:`Relay.sweep`)."""
         return self.inner.sweep(**options)
 
@@ -63,7 +63,7 @@ class RelayThread:
         """One round of the thread: send what came, and mark when it is time (or when asked: an empty commit)."""
         events = [event for commit in commits for event in commit]
         if events and self.inner.send_now(events):
-            self._unmarked.extend(event.id for event in events)
+            self._unmarked.extend((event.id, event.type) for event in events)
         asked = any(not commit for commit in commits)
         if asked:
             self._mark_due = False

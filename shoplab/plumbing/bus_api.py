@@ -41,8 +41,8 @@ class DeadLetterOut(Schema):
     reason = fields.String(metadata={"description": "invalid (refused) or failed (after its retries)"})
     error = fields.String()
     attempts = fields.Integer()
-    created_at = fields.AwareDateTime()
-    replayed_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime(attribute="created_wall_at")
+    replayed_at = fields.AwareDateTime(attribute="replayed_wall_at", allow_none=True)
     message = fields.String(metadata={"description": "the message as received"})
 
 
@@ -76,7 +76,7 @@ class DeadLetterList(MethodView):
         """Events this service refused or could not handle after its retries."""
         stmt = select(DeadLetter).order_by(DeadLetter.id)
         if not query["include_replayed"]:
-            stmt = stmt.where(DeadLetter.replayed_at.is_(None))
+            stmt = stmt.where(DeadLetter.replayed_wall_at.is_(None))
         with _runtime().db.reading() as session:
             return session.scalars(stmt).all()
 

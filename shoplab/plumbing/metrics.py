@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
-from shoplab.eventbus.tables import DeadLetter, InboxEntry, OutboxMessage
+from shoplab.eventbus.tables import DeadLetter, Delivery, InboxEntry, OutboxMessage
 
 
 class BusCollector:
@@ -22,28 +22,40 @@ class BusCollector:
         dead = GaugeMetricFamily("shoplab_dead_letters", "Dead letters not yet replayed", labels=["service"])
         handled = GaugeMetricFamily("shoplab_inbox_handled", "Events handled by this service", labels=["service"])
         waiting = GaugeMetricFamily("shoplab_queue_waiting", "Messages waiting in the queue", labels=["service"])
+        unconfirmed = GaugeMetricFamily(
+            "shoplab_deliveries_unconfirmed",
+            "Sent events a subscriber has not yet confirmed (sent again after 20 s), by subscriber",
+            labels=["service", "subscriber"],
+        )
         try:
             with self.runtime.db.reading() as session:
                 unsent.add_metric(
                     [service],
                     session.scalar(
-                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_wall_at.is_(None))
                     ),
                 )
                 dead.add_metric(
                     [service],
                     session.scalar(
-                        select(func.count()).select_from(DeadLetter).where(DeadLetter.replayed_at.is_(None))
+                        select(func.count()).select_from(DeadLetter).where(DeadLetter.replayed_wall_at.is_(None))
                     ),
                 )
                 handled.add_metric([service], session.scalar(select(func.count()).select_from(InboxEntry)))
+                open_deliveries = session.execute(
+                    select(Delivery.subscriber, func.count())
+                    .where(Delivery.confirmed_wall_at.is_(None))
+                    .group_by(Delivery.subscriber)
+                )
+                for subscriber, count in open_deliveries:
+                    unconfirmed.add_metric([service, subscriber], count)
         except Exception:
             pass  # a scrape must not fail because the database is away; /healthz says why
         try:
             waiting.add_metric([service], self.runtime.redis.llen(service))
         except Exception:
             pass
-        yield from (unsent, dead, handled, waiting)
+        yield from (unsent, dead, handled, waiting, unconfirmed)
 
 
 def install_metrics(app: Flask, runtime) -> None:

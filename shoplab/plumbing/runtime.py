@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 
 from shoplab import settings
 from shoplab.eventbus.celery_setup import QueueSender
+from shoplab.eventbus.confirmations import Confirmer, confirmation_client
 from shoplab.eventbus.consumer import Consumer, Handler
 from shoplab.eventbus.outbox import Relay
 from shoplab.eventbus.relay_thread import RelayThread
@@ -72,13 +73,19 @@ class ServiceRuntime:
     @cached_property
     def db(self) -> Database:
         db = Database(self.spec.name, self.database_url)
-        relay = Relay(db.engine, QueueSender())
+        sender = QueueSender()
+        relay = Relay(db.engine, sender, producer=self.spec.name, broker=sender.redis)
         db.relay = RelayThread(relay) if self.relay_thread else relay
         return db
 
     @cached_property
     def consumer(self) -> Consumer:
         return Consumer(self.spec.name, self.db.session, self.spec.handlers)
+
+    @cached_property
+    def confirmer(self) -> Confirmer:
+        """Tells producers which events this service has recorded (see ``shoplab.eventbus.confirmations``)."""
+        return Confirmer(self.spec.name, confirmation_client(settings.redis_url()))
 
     @cached_property
     def redis(self) -> redis.Redis:

@@ -8,13 +8,21 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
+from celery.signals import (
+    task_received,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 
 from shoplab.eventbus.celery_setup import make_celery
 from shoplab.eventbus.envelope import InvalidEvent
 from shoplab.eventbus.heartbeat import Heartbeat, record_consumed, start_heartbeat
+from shoplab.plumbing.inherited_sockets import release_inherited_sockets
 from shoplab.plumbing.runtime import ServiceRuntime, ServiceSpec
-from shoplab.settings import WorkerSettings
+from shoplab.settings import WorkerSettings, redis_url
 from shoplab.shops.timer_runner import ShopTimer, run_timer
 
 log = logging.getLogger(__name__)
@@ -44,13 +52,29 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
 
     @worker_process_init.connect(weak=False)
     def _fresh_connections(**_: Any) -> None:
+        # A child forked after the main process connected must not keep its broker connection open (see the module)
+        try:
+            release_inherited_sockets(redis_url())
+        except Exception:  # never a reason for the child not to start
+            log.exception("could not look for inherited broker connections")
         runtimes.clear()
+
+    @worker_process_shutdown.connect(weak=False)
+    def _push_confirmations(**_: Any) -> None:
+        if "current" in runtimes:
+            runtimes["current"].confirmer.flush(timeout=1.0)
 
     heartbeats: list[Heartbeat] = []
 
     @worker_ready.connect(weak=False)
     def _beat(**_: Any) -> None:
         heartbeats.append(start_heartbeat(runtime().redis, spec.name))
+
+    @task_received.connect(weak=False)
+    def _taken(**_: Any) -> None:
+        # In the main process, for every message it takes (events, timers, sweeps): /healthz calls a worker stalled
+        # when messages wait and it took none for 30 s, whether its event loop or its pool child is stuck
+        record_consumed(runtime().redis, spec.name)
 
     @worker_shutdown.connect(weak=False)
     def _stop_beating(**_: Any) -> None:
@@ -59,12 +83,16 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
 
     @app.task(name=f"{spec.name}.deliver", bind=True, max_retries=settings.max_retries)
     def deliver(task: Task, message: Any) -> str:
-        consumer = runtime().consumer
+        """Handle the event once in effect, then confirm it to its producer: after the inbox commit, whether this
+        delivery took effect or found the event there already, and after keeping it as a dead letter."""
+        current = runtime()
+        consumer = current.consumer
         try:
             event = consumer.parse(message)
         except InvalidEvent as exc:
             consumer.dead_letter(message, reason="invalid", error=str(exc), attempts=1)
             log.warning("%s refused an invalid event: %s", spec.name, exc)
+            _confirm_kept(current, message)
             return "invalid"
         try:
             outcome = consumer.handle(event)
@@ -77,19 +105,27 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
                     attempts=task.request.retries + 1,
                 )
                 log.error("%s dead-lettered %s %s: %r", spec.name, event.type, event.id, exc)
+                current.confirmer.confirm(event.source, event.id)
                 return "dead-lettered"
             raise task.retry(exc=exc, countdown=retry_delay(task.request.retries, settings.visibility_timeout // 2))
-        record_consumed(runtime().redis, spec.name)
+        current.confirmer.confirm(event.source, event.id)
         return outcome
 
     @app.task(name=f"{spec.name}.sweep_outbox")
-    def sweep_outbox() -> int:
-        return runtime().db.relay.sweep()
+    def sweep_outbox() -> dict[str, int]:
+        return runtime().db.relay.sweep().as_dict()
 
     for name, timer in spec.timers.items():
         _register_timer(app, runtime, name, timer)
 
     return app, runtime
+
+
+def _confirm_kept(runtime: ServiceRuntime, message: Any) -> None:
+    """An invalid message kept as a dead letter is confirmed too, when it says whose and which it is: sending it
+    again would not make it valid."""
+    if isinstance(message, dict) and isinstance(message.get("id"), str) and isinstance(message.get("source"), str):
+        runtime.confirmer.confirm(message["source"], message["id"])
 
 
 def _register_timer(app: Celery, runtime: Callable[[], ServiceRuntime], name: str, timer: ShopTimer) -> None:

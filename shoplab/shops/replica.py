@@ -29,7 +29,7 @@ class ShopCopy(BusBase):
     speed: Mapped[float] = mapped_column(Float)
     paused: Mapped[bool]
     clock_version: Mapped[int] = mapped_column(Integer)
-    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opened_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the gateway opened it
 
     @property
     def clock(self) -> ShopClock:
@@ -85,7 +85,7 @@ def on_shop_opened(session: Session, event: Event) -> None:
     shop.platform = data["platform"]
     shop.currency = data["currency"]
     shop.class_id = data.get("class_id")
-    shop.opened_at = event.occurred_at
+    shop.opened_wall_at = event.occurred_at
     _apply_clock(shop, data["clock"])
     session.add(shop)
 

@@ -10,7 +10,7 @@ from shoplab.eventbus.celery_setup import QueueSender
 from shoplab.eventbus.envelope import make_event
 from shoplab.eventbus.subscriptions import SUBSCRIPTIONS
 from shoplab.shops.clock import ShopClock
-from tests.integration.bus.subscribers import inbox_rows, queue_idle, start_probes, wait_handled
+from tests.integration.bus.subscribers import deliveries_of, inbox_rows, queue_idle, start_probes, wait_handled
 from tests.stack import eventually
 
 
@@ -45,6 +45,9 @@ def test_a_failing_handler_is_dead_lettered_after_its_retries_and_replayed_after
     assert letter["type"] == "shop.opened"
     assert "shops" in letter["error"]  # the cause: no such table / relation "shops" does not exist
     assert inbox_rows(stack, "crm", letter["event_id"]) == 0
+    # kept, so confirmed: its producer stops sending it (sending again would not make it work)
+    sweep = stack.runtime("gateway").db.relay.sweep
+    eventually(lambda: sweep() and deliveries_of(stack, letter["event_id"])["crm"][1], message="crm confirmed it")
     crm = stack.client("crm")
     # still broken: the replay fails, says so, and the letter stays
     again = crm.post(f"/dead-letters/{letter['id']}/replay")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from shoplab.eventbus.subscriptions import subscribers_of
 from tests.integration.bus.subscribers import (
     SUBSCRIBERS,
@@ -15,6 +13,7 @@ from tests.integration.bus.subscribers import (
     queue_idle,
     start_probes,
     wait_handled,
+    wait_settled,
 )
 from tests.stack import eventually
 
@@ -30,7 +29,7 @@ def test_an_event_is_handled_once_by_every_subscriber(stack, teacher):
     for service in SUBSCRIBERS:
         eventually(lambda service=service: queue_idle(stack, service), message=f"{service} queue drained")
         assert stack.client(service).get(f"/shops/{shop['id']}").status_code == 200
-    time.sleep(0.5)  # a doubled delivery would land now
+    wait_settled(stack, SUBSCRIBERS)  # every delivery confirmed and no copy left: a second effect cannot come now
     # the demo class seeded at sign-in opened shops too: each of those events also counts once, no more
     assert event_id in committed_events(stack, "crm")
     assert_each_once(stack, SUBSCRIBERS)
@@ -52,6 +51,6 @@ def test_an_event_committed_while_a_subscriber_is_down_is_handled_when_it_starts
     start_probes(stack, ["crm"])
     wait_handled(stack, ["crm"], event_id)
     eventually(lambda: queue_idle(stack, "crm"), message="crm queue drained")
-    time.sleep(0.5)
+    wait_settled(stack, SUBSCRIBERS)
     assert_each_once(stack, SUBSCRIBERS)
     assert stack.client("crm").get(f"/shops/{shop['id']}").get_json()["name"] == shop["name"]

@@ -132,7 +132,7 @@ def outbox(stack, shop_id: str, event_type: str | None = None) -> list[dict[str,
 
     from shoplab.eventbus.tables import OutboxMessage
 
-    stmt = select(OutboxMessage).where(OutboxMessage.shop_id == shop_id).order_by(OutboxMessage.created_at)
+    stmt = select(OutboxMessage).where(OutboxMessage.shop_id == shop_id).order_by(OutboxMessage.created_wall_at)
     if event_type:
         stmt = stmt.where(OutboxMessage.type == event_type)
     with stack.runtime("orders").db.reading() as session:

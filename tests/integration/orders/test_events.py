@@ -102,7 +102,7 @@ def test_order_events_are_relayed_to_their_subscribers(sqlite_stack):
 
     def marked_sent():  # the web process relays from a thread: the row is marked right after the send
         with sqlite_stack.runtime("orders").db.reading() as session:
-            return session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.id == placed["id"]))
+            return session.scalar(select(OutboxMessage.sent_wall_at).where(OutboxMessage.id == placed["id"]))
 
     assert eventually(marked_sent, timeout=5)
 

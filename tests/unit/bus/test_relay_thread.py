@@ -48,7 +48,7 @@ def commit_clock_change(db: Database, version: int) -> str:
 
 def unsent(db: Database) -> set[str]:
     with db.reading() as session:
-        return set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))))
+        return set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_wall_at.is_(None))))
 
 
 def test_events_are_sent_in_commit_order_and_marked_soon_after_without_more_traffic(tmp_path):
@@ -76,7 +76,7 @@ def test_a_refused_send_is_left_unmarked_for_the_sweep_and_the_thread_goes_on(tm
     later = commit_clock_change(db, 2)
     assert relay.flush(5)
     assert unsent(db) == {refused} and ("crm", later) in broker.sent
-    assert relay.sweep(older_than=timedelta(0)) == 1  # the repair path sends what the thread could not
+    assert relay.sweep(older_than=timedelta(0)).sent == 1  # the repair path sends what the thread could not
     assert not unsent(db)
 
 
@@ -85,11 +85,11 @@ def test_marks_that_fail_are_tried_again(tmp_path):
     marks = {"refused": 0}
     mark_sent = relay.inner.mark_sent
 
-    def refuse_once(event_ids: list[str]) -> None:
+    def refuse_once(sent: list[tuple[str, str]]) -> None:
         if not marks["refused"]:
             marks["refused"] += 1
             raise ConnectionError("database away")
-        mark_sent(event_ids)
+        mark_sent(sent)
 
     relay.inner.mark_sent = refuse_once
     first = commit_clock_change(db, 1)

@@ -50,7 +50,7 @@ def add_shop(db: Database, shop_id: str = "shop1", platform: str = "taobao") -> 
 
 def events(db: Database, event_type: str | None = None) -> list[dict]:
     with db.reading() as session:
-        stmt = select(OutboxMessage).order_by(OutboxMessage.created_at)
+        stmt = select(OutboxMessage).order_by(OutboxMessage.created_wall_at)
         if event_type:
             stmt = stmt.where(OutboxMessage.type == event_type)
         return [json.loads(row.message) for row in session.scalars(stmt)]

@@ -100,6 +100,6 @@ def test_a_writer_after_commit_in_the_same_thread_gets_the_gate(tmp_path):
         publish(session, "shop.clock_changed", shop_id="s1", payload={"shop_id": "s1", "clock": clock})
     assert {queue for queue, _ in sent} == {"orders", "tickets", "reviews", "crm"}
     with database.reading() as session:
-        assert session.scalar(select(OutboxMessage.sent_at)) is not None
+        assert session.scalar(select(OutboxMessage.sent_wall_at)) is not None
     assert gate_is_free(database)
     database.engine.dispose()

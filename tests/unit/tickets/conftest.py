@@ -53,7 +53,7 @@ def open_shop(session: Session, shop_id: str = "s1", platform: str = "taobao", s
         speed=speed,
         paused=False,
         clock_version=1,
-        opened_at=T0,
+        opened_wall_at=T0,
     )
     session.add(shop)
     session.flush()
