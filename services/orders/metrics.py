@@ -15,20 +15,18 @@ paid, shipped, first reminded) happened in [from, to), and in the numerator when
 | valid tracking rate | parcels with at least one carrier scan / parcels shipped |
 
 A refund the buyer accepted from the shop's proposal in a dispute is a refund, not a ruling: it counts in the refund
-rate only.
+rate only. Amounts are integer cents.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from services.orders.models import Order, Refund, Reminder, ReturnRequest, Shipment
-from services.orders.money import from_cents
 
 RETURNED = ("received", "refunded", "exchanged")
 
@@ -45,8 +43,9 @@ def _sum_if(condition, value) -> Any:
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
-def _money(cents: int) -> Decimal:
-    return from_cents(int(cents or 0))
+def _cents(total: int | None) -> int:
+    """A sum of cents as the database gives it (NULL over no rows, a Decimal on some backends)."""
+    return int(total or 0)
 
 
 def shop_metrics(session: Session, shop_id: str, start: datetime, end: datetime) -> dict[str, Any]:
@@ -79,7 +78,7 @@ def shop_metrics(session: Session, shop_id: str, start: datetime, end: datetime)
         ReturnRequest.shop_id == Order.shop_id, ReturnRequest.order_id == Order.id, ReturnRequest.status.in_(RETURNED)
     )
     shipped = session.execute(
-        select(func.count(), _count_if(Order.shipped_at > Order.ship_by), _count_if(came_back)).where(
+        select(func.count(), _count_if(Order.shipped_at > Order.ship_due_at), _count_if(came_back)).where(
             Order.shop_id == shop_id, in_period(Order.shipped_at)
         )
     ).one()
@@ -99,9 +98,9 @@ def shop_metrics(session: Session, shop_id: str, start: datetime, end: datetime)
         "orders_cancelled": placed[1],
         "cancellation_rate": _rate(placed[1], placed[0]),
         "orders_paid": paid[0],
-        "paid_amount": _money(paid[1]),
+        "paid_amount": _cents(paid[1]),
         "paying_buyers": paid[2],
-        "average_order_value": _money(round(paid[1] / paid[2])) if paid[2] else None,
+        "average_order_value": round(_cents(paid[1]) / paid[2]) if paid[2] else None,
         "refunded_orders": paid[3],
         "refund_rate": _rate(paid[3], paid[0]),
         "dispute_refunded_orders": paid[4],
@@ -117,7 +116,7 @@ def shop_metrics(session: Session, shop_id: str, start: datetime, end: datetime)
         "reminded_orders": reminded[0],
         "recovered_orders": reminded[1],
         "reminder_success_rate": _rate(reminded[1], reminded[0]),
-        "recovered_amount": _money(reminded[2]),
+        "recovered_amount": _cents(reminded[2]),
     }
 
 
@@ -136,10 +135,10 @@ def agent_metrics(
                 "reminded_orders": 0,
                 "recovered_orders": 0,
                 "reminder_success_rate": None,
-                "recovered_amount": _money(0),
+                "recovered_amount": 0,
                 "refunds_approved": 0,
                 "refunds_rejected": 0,
-                "refund_amount_approved": _money(0),
+                "refund_amount_approved": 0,
                 "parcels_shipped": 0,
                 "late_shipments": 0,
                 "late_shipment_rate": None,
@@ -167,7 +166,7 @@ def agent_metrics(
             reminded_orders=orders,
             recovered_orders=won,
             reminder_success_rate=_rate(won, orders),
-            recovered_amount=_money(amount),
+            recovered_amount=_cents(amount),
         )
 
     approved = Refund.status.in_(("approved", "completed"))
@@ -187,7 +186,7 @@ def agent_metrics(
     if agent:
         decisions = decisions.where(Refund.decided_by == agent)
     for decided_by, yes, no, amount in session.execute(decisions.group_by(Refund.decided_by)):
-        entry(decided_by).update(refunds_approved=yes, refunds_rejected=no, refund_amount_approved=_money(amount))
+        entry(decided_by).update(refunds_approved=yes, refunds_rejected=no, refund_amount_approved=_cents(amount))
 
     shipped = select(
         Shipment.shipped_by, func.count(), _count_if(Shipment.late), _count_if(Shipment.first_scan_at.is_not(None))
