@@ -1,4 +1,4 @@
-"""The events the crm service handles: the registry matches its line in shoplab.eventbus.subscriptions."""
+"""The events the crm service handles, one line per subscribed type (its line of ``shoplab/topology.py``)."""
 
 from __future__ import annotations
 
@@ -6,5 +6,6 @@ from shoplab.eventbus.consumer import Handler
 from shoplab.shops import replica
 
 HANDLERS: dict[str, Handler] = {
-    **replica.HANDLERS,
+    "shop.opened": replica.on_shop_opened,
+    "shop.clock_changed": replica.on_shop_clock_changed,
 }

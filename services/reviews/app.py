@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Flask
 
+from services.reviews.api import BLUEPRINTS
 from services.reviews.service import SPEC
 from shoplab.plumbing.web import build_service_app
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    return build_service_app(SPEC, blueprints=[], config=config)
+    return build_service_app(SPEC, BLUEPRINTS, config)
