@@ -232,6 +232,7 @@ def record_orders(session: Session, drafts: list[OrderDraft]) -> list[Conflict |
     placed = [draft for draft, refused in zip(drafts, outcomes, strict=True) if refused is None]
     if placed:
         record(session, [draft.event for draft in placed])
-        session.execute(INSERT_ORDER, [draft.order for draft in placed])
-        session.execute(INSERT_LINES, [line for draft in placed for line in draft.lines])
+        conn = session.connection()  # Core inserts: no ORM execution layer
+        conn.execute(INSERT_ORDER, [draft.order for draft in placed])
+        conn.execute(INSERT_LINES, [line for draft in placed for line in draft.lines])
     return outcomes
