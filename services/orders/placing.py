@@ -83,16 +83,16 @@ def draft_orders(
     catalog rows; each request gets its draft or its own error."""
     wall = wall_now or read_wall_clock()  # one moment for the round
     shops = get_shops(conn, {request.shop_id for request in requests})
-    contexts = {shop_id: ShopContext.of(shop, wall) for shop_id, shop in shops.items()}
-    keys = {(r.shop_id, line["sku"]) for r in requests if r.shop_id in contexts for line in r.lines}
-    catalog = read_catalog(conn, keys)
+    catalog = read_catalog(conn, {(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines})
+    contexts: dict[str, ShopContext] = {}
     outcomes: list[OrderDraft | Exception] = []
     for request in requests:
         try:
-            ctx = contexts.get(request.shop_id)
-            if ctx is None:
-                raise unknown_shop(request.shop_id)
-            outcomes.append(price_order(ctx, request, catalog, source=source))
+            if request.shop_id not in contexts:  # inside the try: a shop whose profile fails refuses its own orders
+                if request.shop_id not in shops:
+                    raise unknown_shop(request.shop_id)
+                contexts[request.shop_id] = ShopContext.of(shops[request.shop_id], wall)
+            outcomes.append(price_order(contexts[request.shop_id], request, catalog, source=source))
         except Exception as exc:  # this order's fault (or a bug it met): the others of the round go on
             outcomes.append(exc)
     return outcomes

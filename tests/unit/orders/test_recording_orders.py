@@ -107,3 +107,20 @@ def test_a_round_of_requests_gets_each_its_own_outcome(db):
     with db.reading() as session:
         assert set(session.scalars(select(Order.id))) == {placed.order["id"], amazon.order["id"]}
     assert len(events(db, "order.placed")) == 2
+
+
+def test_a_shop_whose_profile_fails_refuses_only_its_own_orders(db):
+    from shoplab.shops.replica import ShopCopy
+
+    add_shop(db)
+    with db.writing() as session:  # a shop copy whose platform has no profile (a broken data file, say)
+        session.add(ShopCopy(id="broken", name="x", platform="gone", currency="USD", wall_anchor=START,
+                             sim_anchor=START, speed=1.0, paused=True, clock_version=1))  # fmt: skip
+    placed, broken = OrderWriter(db)._place(
+        [
+            OrderRequest("shop1", BUYER, ADDRESS, [{"sku": SHIRT, "quantity": 1}]),
+            OrderRequest("broken", BUYER, ADDRESS, [{"sku": SHIRT, "quantity": 1}]),
+        ]
+    )
+    assert isinstance(placed, OrderDraft) and isinstance(broken, Exception)
+    assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [placed.order["id"]]
