@@ -9,7 +9,7 @@ prices each order (:func:`placing.draft_orders`), then records them in one short
 
 from __future__ import annotations
 
-from services.orders.placing import OrderDraft, OrderRequest, draft_orders, record_orders
+from services.orders.placing import CatalogRows, OrderDraft, OrderRequest, draft_orders, record_orders
 from shoplab import settings
 from shoplab.plumbing.batch_thread import BatchThread
 from shoplab.plumbing.database import Database
@@ -24,6 +24,7 @@ WRITER = "orders.writer"  # its name among the runtime's parts (``runtime.parts`
 class OrderWriter:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.catalog = CatalogRows()  # the writer's thread alone reads it
         self.thread: BatchThread[OrderRequest] = BatchThread(
             "orders-writer", self._place, max_batch=100, linger=LINGER, enough=settings.web_threads()
         )
@@ -35,7 +36,7 @@ class OrderWriter:
 
     def _place(self, requests: list[OrderRequest]) -> list[OrderDraft | Exception]:
         with self.db.engine.connect() as conn:  # a connection, not a session: these are Core reads
-            drafted = draft_orders(conn, requests, source=self.db.service)
+            drafted = draft_orders(conn, requests, source=self.db.service, known=self.catalog)
         drafts = [draft for draft in drafted if isinstance(draft, OrderDraft)]
         refusals = iter(self._write(drafts) if drafts else [])
         # an order priced and recorded answers with its draft; one refused, when priced or when recorded, with why

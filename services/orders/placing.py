@@ -13,6 +13,7 @@ weights and templates do not change while an order is placed; stock does, and is
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,13 +78,19 @@ class OrderDraft:
 
 
 def draft_orders(
-    conn: Connection | Session, requests: list[OrderRequest], *, source: str, wall_now: datetime | None = None
+    conn: Connection | Session,
+    requests: list[OrderRequest],
+    *,
+    source: str,
+    wall_now: datetime | None = None,
+    known: CatalogRows | None = None,
 ) -> list[OrderDraft | Exception]:
     """Check and price several orders, each on its own shop's clock, with one read of their shops and one of their
-    catalog rows; each request gets its draft or its own error."""
+    catalog rows (none when ``known`` holds them all); each request gets its draft or its own error."""
     wall = wall_now or read_wall_clock()  # one moment for the round
     shops = get_shops(conn, {request.shop_id for request in requests})
-    catalog = read_catalog(conn, {(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines})
+    keys = {(r.shop_id, line["sku"]) for r in requests if r.shop_id in shops for line in r.lines}
+    catalog = known.read(conn, keys) if known is not None else read_catalog(conn, keys)
     contexts: dict[str, ShopContext] = {}
     outcomes: list[OrderDraft | Exception] = []
     for request in requests:
@@ -103,6 +110,24 @@ def read_catalog(conn: Connection | Session, keys: set[tuple[str, str]]) -> dict
     if not keys:
         return {}
     return {(row.shop_id, row.sku): row for row in conn.execute(CATALOG_ROWS, {"keys": sorted(keys)})}
+
+
+class CatalogRows:
+    """The catalog rows a process has read, kept for the rounds after: a shop's products, SKUs, prices, weights and
+    shipping templates never change once the shop is stocked (only stock does, and it is read under the write lock,
+    :func:`stock.reserve`). A row is read again after ``max_age`` seconds all the same, so a catalog that one day
+    changes is seen within that time; a key not found is looked for again every round. Used by one thread."""
+
+    def __init__(self, max_age: float = 60.0) -> None:
+        self.max_age = max_age
+        self._rows: dict[tuple[str, str], tuple[Row, float]] = {}
+
+    def read(self, conn: Connection | Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+        now = time.monotonic()
+        stale = {key for key in keys if key not in self._rows or now - self._rows[key][1] > self.max_age}
+        if stale:
+            self._rows.update((key, (row, now)) for key, row in read_catalog(conn, stale).items())
+        return {key: self._rows[key][0] for key in keys if key in self._rows}
 
 
 def price_order(ctx: ShopContext, request: OrderRequest, catalog: Catalog, *, source: str) -> OrderDraft:

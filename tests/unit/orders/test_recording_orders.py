@@ -124,3 +124,19 @@ def test_a_shop_whose_profile_fails_refuses_only_its_own_orders(db):
     )
     assert isinstance(placed, OrderDraft) and isinstance(broken, Exception)
     assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [placed.order["id"]]
+
+
+def test_catalog_rows_are_kept_by_the_writer_and_read_again_when_old(db):
+    from services.orders.placing import CatalogRows
+
+    add_shop(db)
+    kept, fresh = CatalogRows(), CatalogRows(max_age=0)
+    key = ("shop1", SHIRT)
+    with db.reading() as session:
+        assert kept.read(session, {key, ("shop1", "NO-SUCH-SKU")}).keys() == {key}
+        assert fresh.read(session, {key})[key].price_cents == 5900
+    with db.writing() as session:  # a change no code makes today: the kept row is used until it is old
+        session.execute(update(Sku).where(Sku.shop_id == "shop1", Sku.sku == SHIRT).values(price_cents=6100))
+    with db.reading() as session:
+        assert kept.read(session, {key})[key].price_cents == 5900
+        assert fresh.read(session, {key})[key].price_cents == 6100
