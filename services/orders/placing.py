@@ -126,7 +126,10 @@ class CatalogRows:
         now = time.monotonic()
         stale = {key for key in keys if key not in self._rows or now - self._rows[key][1] > self.max_age}
         if stale:
-            self._rows.update((key, (row, now)) for key, row in read_catalog(conn, stale).items())
+            found = read_catalog(conn, stale)
+            for key in stale:  # a row gone since is forgotten
+                self._rows.pop(key, None)
+            self._rows.update((key, (row, now)) for key, row in found.items())
         return {key: self._rows[key][0] for key in keys if key in self._rows}
 
 
