@@ -7,11 +7,9 @@ from typing import Any
 from flask import Flask
 
 from services.orders.api import BLUEPRINTS
-from services.orders.order_writer import OrderWriter
+from services.orders.order_writer import WRITER, OrderWriter
 from services.orders.service import SPEC
 from shoplab.plumbing.web import build_service_app
-
-WRITER = "orders.writer"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

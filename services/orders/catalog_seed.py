@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.orders.models import Product, ShippingTemplate, Sku
-from services.orders.money import to_cents
+from shoplab.contracts.money import to_minor
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
@@ -49,7 +49,7 @@ def platform_catalog(platform: str) -> dict[str, Any]:
         for position, combo in enumerate(itertools.product(*(item["options"][name] for name in names))):
             pairs = [option_value(value) for value in combo]
             raw_values = [str(value) for value in combo]
-            price = to_cents(item["price"]) + sum(to_cents(item.get("extra", {}).get(v, "0")) for v in raw_values)
+            price = to_minor(item["price"]) + sum(to_minor(item.get("extra", {}).get(v, "0")) for v in raw_values)
             stock = min([item.get("stock_by", {}).get(v, item["stock"]) for v in raw_values] or [item["stock"]])
             skus.append(
                 {
@@ -77,7 +77,17 @@ def platform_catalog(platform: str) -> dict[str, Any]:
                 "skus": skus,
             }
         )
-    return {"currency": raw["currency"], "shipping_templates": raw["shipping_templates"], "products": products}
+    templates = [
+        {**template, "rules": [rule_in_cents(rule) for rule in template["rules"]]}
+        for template in raw["shipping_templates"]
+    ]
+    return {"currency": raw["currency"], "shipping_templates": templates, "products": products}
+
+
+def rule_in_cents(rule: dict[str, Any]) -> dict[str, Any]:
+    """A template rule as the catalog file writes it (``fee: "10.00"``, ``per_kg``) with its amounts in cents."""
+    amounts = {"fee_cents": to_minor(rule["fee"]), "per_kg_cents": to_minor(rule["per_kg"])}
+    return {**{key: value for key, value in rule.items() if key not in ("fee", "per_kg")}, **amounts}
 
 
 def has_catalog(platform: str) -> bool:

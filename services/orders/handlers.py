@@ -1,4 +1,4 @@
-"""The events the orders service handles: the registry matches its line in shoplab.eventbus.subscriptions."""
+"""The events the orders service handles, one line per subscribed type (its line of ``shoplab/topology.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from services.orders.refunds import execute_ruling
 from shoplab.eventbus.consumer import Handler
 from shoplab.eventbus.envelope import Event
 from shoplab.shops import replica
-from shoplab.shops.replica import get_shop
+from shoplab.shops.context import shop_context
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +28,12 @@ def on_shop_opened(session: Session, event: Event) -> None:
 
 
 def on_dispute_ruled(session: Session, event: Event) -> None:
-    """A ruling for the buyer (or split) is executed here as a refund, once per dispute."""
-    shop_id = event.shop_id or ""
-    execute_ruling(session, shop_id, event.payload, get_shop(session, shop_id).clock.now())
+    """A ruling for the buyer (or split) is executed here as a refund, once per dispute, at the shop's now."""
+    execute_ruling(session, shop_context(session, event.shop_id or ""), event.payload)
 
 
 HANDLERS: dict[str, Handler] = {
-    **replica.HANDLERS,
     "shop.opened": on_shop_opened,
+    "shop.clock_changed": replica.on_shop_clock_changed,
     "dispute.ruled": on_dispute_ruled,
 }

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from services.orders.closing import close_order
 from services.orders.models import Order, Refund, new_id
-from services.orders.money import from_cents
 from services.orders.order_state import PAID, load_order, order_ref, require_state
+from shoplab.contracts.money import wire
 from shoplab.errors import Conflict, InvalidInput, NotFound
 from shoplab.eventbus.outbox import publish
+from shoplab.shops.context import ShopContext
 
 REASONS = ("not_received", "not_as_described", "damaged", "wrong_item", "quality", "changed_mind")
 KINDS = ("refund_only", "return_and_refund")
@@ -26,7 +27,7 @@ def refund_payload(order: Order, refund: Refund, now: datetime) -> dict[str, Any
     return {
         **order_ref(order),
         "refund_id": refund.id,
-        "amount": str(from_cents(refund.amount_cents)),
+        "amount": wire(refund.amount_cents),
         "currency": order.currency,
         "reason": refund.reason,
         "kind": refund.kind,
@@ -63,8 +64,8 @@ def new_refund(
     if amount <= 0 or amount > left:
         raise InvalidInput(
             "a refund cannot exceed what was paid, across all refunds of the order",
-            {"amount": [f"at most {from_cents(max(left, 0))} {order.currency} may still be refunded"]},
-            refundable=str(from_cents(max(left, 0))),
+            {"amount": [f"at most {wire(max(left, 0))} {order.currency} may still be refunded"]},
+            refundable=wire(max(left, 0)),
         )
     refund = Refund(
         id=new_id(),
@@ -86,20 +87,19 @@ def new_refund(
 
 def request_refund_only(
     session: Session,
-    shop_id: str,
+    ctx: ShopContext,
     order_id: str,
     *,
     reason: str,
     amount_cents: int | None,
     note: str,
     requested_by: str,
-    now: datetime,
 ) -> Refund:
-    order = load_order(session, shop_id, order_id, lock=True)
+    order = load_order(session, ctx.id, order_id, lock=True)
     require_state(order, "refund")
     return new_refund(
         session, order, kind="refund_only", reason=reason, amount_cents=amount_cents, note=note,
-        requested_by=requested_by, now=now,
+        requested_by=requested_by, now=ctx.shop_now,
     )  # fmt: skip
 
 
@@ -193,25 +193,24 @@ def open_refunds_closed(session: Session, order: Order, now: datetime) -> None:
         refund.decided_at = refund.decided_at or now
 
 
-def execute_ruling(session: Session, shop_id: str, ruling: dict[str, Any], now: datetime) -> Refund | None:
+def execute_ruling(session: Session, ctx: ShopContext, ruling: dict[str, Any]) -> Refund | None:
     """The platform ruled a dispute for the buyer (or split): refund the ruled amount, once per dispute, capped
     at what is left of the payment. Refunds still waiting on the order are closed: the ruling supersedes them."""
     amount = ruling["refund_amount"]  # minor units: the contract's Money field loaded "10.00" as 1000
     if ruling["outcome"] not in ("buyer", "split") or amount <= 0:
         return None
-    existing = session.scalar(
-        select(Refund).where(Refund.shop_id == shop_id, Refund.dispute_id == ruling["dispute_id"])
-    )
+    existing = session.scalar(select(Refund).where(Refund.shop_id == ctx.id, Refund.dispute_id == ruling["dispute_id"]))
     if existing is not None:
         return existing
-    order = load_order(session, shop_id, ruling["order_id"], lock=True)
+    now = ctx.shop_now
+    order = load_order(session, ctx.id, ruling["order_id"], lock=True)
     open_refunds_closed(session, order, now)
     amount = min(amount, order.paid_cents - order.refunded_cents)
     if amount <= 0:
         return None
     refund = Refund(
         id=new_id(),
-        shop_id=shop_id,
+        shop_id=ctx.id,
         order_id=order.id,
         kind="return_and_refund" if ruling.get("with_return") else "refund_only",
         # the dispute refund rate counts only what the platform ruled, not what the buyer agreed with the shop

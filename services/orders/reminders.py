@@ -13,14 +13,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from services.orders.models import Order, Reminder, new_id
-from services.orders.money import from_cents
 from services.orders.order_state import UNPAID, load_order, order_ref, require_state
+from shoplab.contracts.money import wire
 from shoplab.errors import Conflict, InvalidInput, NotFound
 from shoplab.eventbus.outbox import publish
+from shoplab.shops.context import ShopContext
 
 OUTCOMES = (
     "will_pay", "paid", "payment_problem", "price_concern", "shipping_concern", "changed_mind", "no_reply", "other",
@@ -72,7 +73,7 @@ def reminder_window(order: Order, policy: ReminderPolicy, now: datetime) -> Wind
     """May this order be reminded at ``now`` (shop time)? A pure rule: the order's fields, the policy, now."""
     if order.state != UNPAID:
         return Window(False, f"order_{order.state}")
-    if now >= order.pay_by:
+    if now >= order.pay_due_at:
         return Window(False, "payment_window_closed")
     if order.reminder_count >= policy.max_per_order:
         return Window(False, "limit_reached")
@@ -93,37 +94,40 @@ def _not_quiet(policy: ReminderPolicy, order: Order, at: datetime) -> datetime:
     return policy.quiet_ends(local) if policy.is_quiet(local) else at
 
 
-def announcement_pending(shop_id: str, policy: ReminderPolicy, now: datetime):
-    """The SQL test the timer probes with before taking the write lock: an order past the time rules that has not
-    been announced in its current round."""
-    return exists(
-        _candidates(shop_id, policy, now).where(
-            or_(Order.reminder_due_round.is_(None), Order.reminder_due_round < Order.reminder_count)
-        )
-    )
-
-
-def _candidates(shop_id: str, policy: ReminderPolicy, now: datetime):
+def _candidates(ctx: ShopContext, policy: ReminderPolicy) -> Select[tuple[Order]]:
     """Unpaid orders past the time rules, in SQL; the buyer's local quiet hours are checked per row after."""
+    now = ctx.shop_now
     return (
         select(Order)
         .where(
-            Order.shop_id == shop_id,
+            Order.shop_id == ctx.id,
             Order.state == UNPAID,
-            Order.pay_by > now,
+            Order.pay_due_at > now,
             Order.placed_at <= now - policy.min_after_order,
             Order.reminder_count < policy.max_per_order,
             or_(Order.last_reminded_at.is_(None), Order.last_reminded_at <= now - policy.min_between),
         )
-        .order_by(Order.pay_by)
+        .order_by(Order.pay_due_at)
     )
 
 
-def due_reminders(session: Session, shop_id: str, policy: ReminderPolicy, now: datetime, limit: int) -> list[Order]:
+def _not_announced() -> ColumnElement[bool]:
+    """Not yet announced in the order's current reminder round."""
+    return or_(Order.reminder_due_round.is_(None), Order.reminder_due_round < Order.reminder_count)
+
+
+def announcement_pending(ctx: ShopContext) -> ColumnElement[bool]:
+    """The SQL test the timer probes with before taking the write lock: an order past the time rules that has not
+    been announced in its current round."""
+    return exists(_candidates(ctx, ReminderPolicy.of(ctx.profile)).where(_not_announced()))
+
+
+def due_reminders(session: Session, ctx: ShopContext, limit: int) -> list[Order]:
     """Unpaid orders that may be reminded now, the ones closest to their pay-by time first."""
+    policy = ReminderPolicy.of(ctx.profile)
     due = []
-    for order in session.scalars(_candidates(shop_id, policy, now).limit(limit * 4)):
-        if reminder_window(order, policy, now).allowed:
+    for order in session.scalars(_candidates(ctx, policy).limit(limit * 4)):
+        if reminder_window(order, policy, ctx.shop_now).allowed:
             due.append(order)
             if len(due) == limit:
                 break
@@ -131,17 +135,10 @@ def due_reminders(session: Session, shop_id: str, policy: ReminderPolicy, now: d
 
 
 def send_reminder(
-    session: Session,
-    shop_id: str,
-    order_id: str,
-    policy: ReminderPolicy,
-    *,
-    channel: str,
-    text: str,
-    sent_by: str,
-    note: str,
-    now: datetime,
+    session: Session, ctx: ShopContext, order_id: str, *, channel: str, text: str, sent_by: str, note: str
 ) -> Reminder:
+    """A reminder sent now, when the profile's rules allow it (a 409 says why not, and from when)."""
+    shop_id, now, policy = ctx.id, ctx.shop_now, ReminderPolicy.of(ctx.profile)
     if channel not in policy.channels:
         raise InvalidInput(
             f"{channel!r} is not a reminder channel here", {"channel": [f"one of {', '.join(policy.channels)}"]}
@@ -188,17 +185,10 @@ def send_reminder(
 
 
 def note_reminder(
-    session: Session,
-    shop_id: str,
-    order_id: str,
-    reminder_id: str,
-    *,
-    outcome: str,
-    note: str,
-    noted_by: str,
-    now: datetime,
+    session: Session, ctx: ShopContext, order_id: str, reminder_id: str, *, outcome: str, note: str, noted_by: str
 ) -> Reminder:
     """The result note (备注): why the buyer did not pay, and what came of the reminder. May be rewritten."""
+    shop_id, now = ctx.id, ctx.shop_now
     order = load_order(session, shop_id, order_id)
     reminder = session.scalar(
         select(Reminder).where(Reminder.shop_id == shop_id, Reminder.order_id == order.id, Reminder.id == reminder_id)
@@ -225,26 +215,25 @@ def note_reminder(
     return reminder
 
 
-def announce_due(session: Session, shop_id: str, policy: ReminderPolicy, now: datetime) -> list[str]:
+def announce_due(session: Session, ctx: ShopContext) -> list[str]:
     """Timer rule: publish ``payment.reminder_due`` once per reminder round for each order that became remindable,
     so the service queue can open a payment-reminder task."""
+    policy = ReminderPolicy.of(ctx.profile)
     announced = []
-    stmt = _candidates(shop_id, policy, now).where(
-        or_(Order.reminder_due_round.is_(None), Order.reminder_due_round < Order.reminder_count)
-    )  # the same test as announcement_pending
+    stmt = _candidates(ctx, policy).where(_not_announced())  # the same test as announcement_pending
     for order in session.scalars(stmt.limit(500).with_for_update(skip_locked=True)):
-        if not reminder_window(order, policy, now).allowed:
+        if not reminder_window(order, policy, ctx.shop_now).allowed:
             continue
         order.reminder_due_round = order.reminder_count
         publish(
             session,
             "payment.reminder_due",
-            shop_id=shop_id,
+            shop_id=ctx.id,
             payload={
                 **order_ref(order),
-                "amount": str(from_cents(order.total_cents)),
+                "amount": wire(order.total_cents),
                 "currency": order.currency,
-                "pay_by": order.pay_by,
+                "pay_by": order.pay_due_at,
                 "failure_reason": order.payment_failure,
             },
         )

@@ -17,6 +17,7 @@ from services.orders.order_state import load_order, order_ref, require_state
 from services.orders.shipments import reship
 from shoplab.errors import Conflict, InvalidInput, NotFound
 from shoplab.eventbus.outbox import publish
+from shoplab.shops.context import ShopContext
 
 OPEN = ("requested", "approved", "shipped_back", "received")
 RESOLUTIONS = ("refund", "exchange")
@@ -37,10 +38,11 @@ def return_payload(order: Order, ret: ReturnRequest, now: datetime, **extra: Any
     }
 
 
-def check_window(order: Order, profile: dict[str, Any], reason: str, now: datetime) -> None:
+def check_window(order: Order, ctx: ShopContext, reason: str) -> None:
     """Goods may come back within the profile's return window after delivery; without a reason (changed mind) only
     within its no-reason window (七天无理由), and not at all where the platform has none."""
     require_state(order, "return")
+    profile, now = ctx.profile, ctx.shop_now
     delivered = order.delivered_at or order.shipped_at
     window = timedelta(days=profile["return_window_days"])
     if now > delivered + window:
@@ -64,19 +66,18 @@ def check_window(order: Order, profile: dict[str, Any], reason: str, now: dateti
 
 def request_return(
     session: Session,
-    shop_id: str,
+    ctx: ShopContext,
     order_id: str,
-    profile: dict[str, Any],
     *,
     resolution: str,
     reason: str,
     amount_cents: int | None,
     note: str,
     requested_by: str,
-    now: datetime,
 ) -> ReturnRequest:
+    shop_id, now = ctx.id, ctx.shop_now
     order = load_order(session, shop_id, order_id, lock=True)
-    check_window(order, profile, reason, now)
+    check_window(order, ctx, reason)
     already = session.scalar(
         select(ReturnRequest.id).where(
             ReturnRequest.shop_id == shop_id, ReturnRequest.order_id == order.id, ReturnRequest.status.in_(OPEN)
@@ -146,21 +147,21 @@ def _linked_refund(session: Session, ret: ReturnRequest) -> Refund | None:
 
 def approve_loaded_return(
     session: Session,
+    ctx: ShopContext,
     order: Order,
     ret: ReturnRequest,
-    profile: dict[str, Any],
     *,
     agent_id: str,
     note: str,
     return_address: dict[str, Any] | None,
-    now: datetime,
 ) -> ReturnRequest:
     _require(order, ret, "requested")
+    now = ctx.shop_now
     ret.status = "approved"
     ret.decided_by = agent_id
     ret.decided_at = now
     ret.decision_note = note
-    ret.return_address = return_address or profile["orders"]["return_address"]
+    ret.return_address = return_address or ctx.profile["orders"]["return_address"]
     refund = _linked_refund(session, ret)
     if refund is not None:
         refunds.decide(refund, "approved", agent_id, note, now)
@@ -202,33 +203,30 @@ def _loaded(session: Session, shop_id: str, order_id: str, return_id: str) -> tu
 
 def approve_return(
     session: Session,
-    shop_id: str,
+    ctx: ShopContext,
     order_id: str,
     return_id: str,
-    profile: dict[str, Any],
     *,
     agent_id: str,
     note: str,
     return_address: dict[str, Any] | None,
-    now: datetime,
 ) -> ReturnRequest:
-    order, ret = _loaded(session, shop_id, order_id, return_id)
-    return approve_loaded_return(
-        session, order, ret, profile, agent_id=agent_id, note=note, return_address=return_address, now=now
-    )
+    order, ret = _loaded(session, ctx.id, order_id, return_id)
+    return approve_loaded_return(session, ctx, order, ret, agent_id=agent_id, note=note, return_address=return_address)
 
 
 def reject_return(
-    session: Session, shop_id: str, order_id: str, return_id: str, *, agent_id: str, note: str, now: datetime
+    session: Session, ctx: ShopContext, order_id: str, return_id: str, *, agent_id: str, note: str
 ) -> ReturnRequest:
-    order, ret = _loaded(session, shop_id, order_id, return_id)
-    return reject_loaded_return(session, order, ret, agent_id=agent_id, note=note, now=now)
+    order, ret = _loaded(session, ctx.id, order_id, return_id)
+    return reject_loaded_return(session, order, ret, agent_id=agent_id, note=note, now=ctx.shop_now)
 
 
 def ship_back(
-    session: Session, shop_id: str, order_id: str, return_id: str, *, carrier: str, tracking_no: str, now: datetime
+    session: Session, ctx: ShopContext, order_id: str, return_id: str, *, carrier: str, tracking_no: str
 ) -> ReturnRequest:
     """The buyer sent the goods back; any known carrier will do (buyers use their local post)."""
+    shop_id, now = ctx.id, ctx.shop_now
     order, ret = _loaded(session, shop_id, order_id, return_id)
     _require(order, ret, "approved")
     ret.tracking_no = check_tracking(carrier, tracking_no, list(carriers()))
@@ -240,8 +238,9 @@ def ship_back(
 
 
 def receive(
-    session: Session, shop_id: str, order_id: str, return_id: str, *, agent_id: str, note: str, now: datetime
+    session: Session, ctx: ShopContext, order_id: str, return_id: str, *, agent_id: str, note: str
 ) -> ReturnRequest:
+    shop_id, now = ctx.id, ctx.shop_now
     order, ret = _loaded(session, shop_id, order_id, return_id)
     _require(order, ret, "shipped_back")
     ret.status = "received"
@@ -253,9 +252,8 @@ def receive(
     return ret
 
 
-def refund_return(
-    session: Session, shop_id: str, order_id: str, return_id: str, *, agent_id: str, now: datetime
-) -> ReturnRequest:
+def refund_return(session: Session, ctx: ShopContext, order_id: str, return_id: str, *, agent_id: str) -> ReturnRequest:
+    shop_id, now = ctx.id, ctx.shop_now
     order, ret = _loaded(session, shop_id, order_id, return_id)
     _require(order, ret, "received", resolution="refund")
     refund = _linked_refund(session, ret)
@@ -274,22 +272,14 @@ def refund_return(
 
 
 def exchange(
-    session: Session,
-    shop_id: str,
-    order_id: str,
-    return_id: str,
-    profile: dict[str, Any],
-    *,
-    agent_id: str,
-    carrier: str,
-    tracking_no: str,
-    now: datetime,
+    session: Session, ctx: ShopContext, order_id: str, return_id: str, *, agent_id: str, carrier: str, tracking_no: str
 ) -> ReturnRequest:
+    shop_id, now = ctx.id, ctx.shop_now
     order, ret = _loaded(session, shop_id, order_id, return_id)
     _require(order, ret, "received", resolution="exchange")
     shipment = reship(
-        session, shop_id, order.id, profile, carrier=carrier, tracking_no=tracking_no, reason="exchange",
-        replaces_shipment_id=None, shipped_by=agent_id, now=now, kind="exchange", order=order,
+        session, ctx, order.id, carrier=carrier, tracking_no=tracking_no, reason="exchange",
+        replaces_shipment_id=None, shipped_by=agent_id, kind="exchange", order=order,
     )  # fmt: skip
     ret.exchange_shipment_id = shipment.id
     ret.status = "exchanged"

@@ -1,7 +1,8 @@
 """Shipping fee and promised delivery time of an order, from the shipping templates of its products (运费模板).
 
 Each product names a template; a template has rules per destination country and carrier:
-``fee`` for the first kg and ``per_kg`` for each started kg above it (首重 + 续重), and a delivery-time range.
+``fee_cents`` for the first kg and ``per_kg_cents`` for each started kg above it (首重 + 续重), and a delivery-time
+range.
 Lines sharing a template are weighed together; the order's fee is the sum over its templates, its delivery
 range the widest of them. The carrier is the buyer's choice, or the first one every template offers.
 """
@@ -13,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.orders.money import to_cents
 from shoplab.errors import InvalidInput
 
 
@@ -37,7 +37,7 @@ def rules_for(rules: Iterable[Mapping[str, Any]], country: str) -> dict[str, Map
 
 def rule_fee(rule: Mapping[str, Any], weight_grams: int) -> int:
     extra_kg = max(0, math.ceil((weight_grams - 1000) / 1000))
-    return to_cents(rule["fee"]) + extra_kg * to_cents(rule["per_kg"])
+    return rule["fee_cents"] + extra_kg * rule["per_kg_cents"]
 
 
 def quote(

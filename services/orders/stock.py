@@ -80,12 +80,13 @@ def reserve(session: Session, orders: list[tuple[str, list[dict]]]) -> list[Conf
     keys = sorted({(shop_id, line["sku"]) for shop_id, lines in orders for line in lines})
     if not keys:
         return [None] * len(orders)
-    available = {(row.shop_id, row.sku): row.stock for row in session.execute(STOCK_OF, {"keys": keys})}
+    conn = session.connection()  # Core statements straight on the transaction's connection: no ORM execution layer
+    available = {(row.shop_id, row.sku): row.stock for row in conn.execute(STOCK_OF, {"keys": keys})}
     shortages, taken = allocate(available, orders)
     if taken:
         params = [{"in_shop": shop, "the_sku": sku, "qty": units} for (shop, sku), units in sorted(taken.items())]
-        updated = session.execute(RESERVE, params).rowcount
-        if session.get_bind().dialect.supports_sane_multi_rowcount and updated != len(params):
+        updated = conn.execute(RESERVE, params).rowcount
+        if conn.dialect.supports_sane_multi_rowcount and updated != len(params):
             raise RuntimeError(f"stock of {len(params) - updated} SKU(s) changed under the write lock")
     return [
         None

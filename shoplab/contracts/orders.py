@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from shoplab.contracts.contract import Contract, contracts
 from shoplab.contracts.money import Money
 
 
 class BuyerSchema(Schema):
-    customer_id = fields.String(required=True)
-    name = fields.String(required=True)
-    country = fields.String(required=True)
-    timezone = fields.String(required=True)
-    language = fields.String(required=True)
+    """The buyer of an order, as the orders API takes it and as ``order.placed`` carries it (one definition)."""
+
+    customer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 code, e.g. US"))
+    timezone = fields.String(required=True, metadata={"description": "IANA time zone, e.g. America/New_York"})
+    language = fields.String(required=True, validate=validate.Length(min=2, max=16))
+
+    @validates("timezone")
+    def _known_zone(self, value: str, **_) -> None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError("unknown time zone; use an IANA name such as Asia/Shanghai") from exc
 
 
 class OrderRef(Schema):

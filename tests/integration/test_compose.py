@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from shoplab import settings, supervisor
 from shoplab.redis_server import redis_binary, redis_command
-from shoplab.topology import REDIS_DEFAULT_PORT, SERVICE_NAMES, SERVICES
+from shoplab.topology import REDIS_DEFAULT_PORT, SERVICE_NAMES, SERVICES, SHOP_COPY, Service
 from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -231,8 +231,12 @@ def python_snippets() -> list[tuple[str, str]]:
 
 
 def init_databases() -> set[str]:
+    """The databases the init script creates: it creates each one compose lists for it in SHOPLAB_DATABASES (and
+    test_init_script_creates_databases_every_service_migrates_into runs it to see that it does)."""
     scripts = " ".join(path.read_text() for path in sorted(INIT_DIR.iterdir()) if path.suffix in (".sh", ".sql"))
-    return set(re.findall(r"CREATE DATABASE\s+\"?(\w+)\"?", scripts, flags=re.IGNORECASE))
+    assert re.search(r"for \w+ in \$SHOPLAB_DATABASES", scripts), "the init script creates what compose lists"
+    _, postgres = by_image("postgres:16")
+    return set(environment(postgres).get("SHOPLAB_DATABASES", "").split())
 
 
 def project_dependencies() -> set[str]:
@@ -287,6 +291,33 @@ def test_compose_runs_every_process_of_make_run_once():
     by_image("postgres:16")
     by_image("redis:7")
     assert set(compose.get("volumes", {})) >= {"postgres-data", "redis-data"}
+
+
+def test_the_committed_file_is_the_one_generated_from_the_topology():
+    from infra.compose import render
+
+    assert COMPOSE_FILE.read_text() == render(), (
+        "infra/docker-compose.yml differs from shoplab/topology.py: run python -m infra.compose > "
+        "infra/docker-compose.yml"
+    )
+
+
+def test_a_new_topology_entry_is_a_new_service_in_the_compose_file():
+    """Adding a service is one topology entry (and its folder): its web process, worker, database and URL follow."""
+    from infra.compose import render
+
+    loyalty = Service("loyalty", "services.loyalty", 8005, "ShopLab loyalty service", subscribes=SHOP_COPY)
+    compose = _interpolated(yaml.safe_load(render([*SERVICES.values(), loyalty])), {})
+    web = compose["services"]["loyalty"]
+    assert argv(web["command"])[:2] == ["gunicorn", "services.loyalty.app:create_app()"]
+    assert option(argv(web["command"]), "--bind") == "0.0.0.0:8005" and "ports" not in web
+    assert option(argv(compose["services"]["loyalty-worker"]["command"]), "-Q") == "loyalty"
+    env = environment(compose["services"]["loyalty"])
+    assert env["LOYALTY_DATABASE_URL"].endswith("@postgres:5432/shoplab_loyalty")
+    assert env["SHOPLAB_LOYALTY_URL"] == "http://loyalty:8005"
+    postgres = environment(compose["services"]["postgres"])
+    assert postgres["SHOPLAB_DATABASES"].split() == [*(s.database for s in SERVICES.values()), "shoplab_loyalty"]
+    assert "loyalty" in compose["services"]["gateway"]["depends_on"]
 
 
 def test_every_python_process_uses_the_one_image():
@@ -625,6 +656,7 @@ def test_image_contents_install_and_serve_every_command(tmp_path):
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), *map(str, wheels.glob("*.whl"))], check=True)
 
     modules = {SERVICES[name].app_module.split(":")[0] for name in SERVICE_NAMES}
+    specs = {name: SERVICES[name].spec_module for name in SERVICE_NAMES}
     modules |= {option(command, "-A") for command in celery_processes("worker").values()}
     modules |= {option(command, "-A") for command in celery_processes("beat").values()}
     probe = f"""
@@ -638,8 +670,8 @@ from shoplab.shops.profiles import PROFILE_DIR
 assert Path(PROFILE_DIR).is_relative_to(site) and sorted(Path(PROFILE_DIR).glob("*.yaml")), "profiles missing"
 from shoplab.plumbing.runtime import ServiceRuntime
 from sqlalchemy import inspect
-for name in {list(SERVICE_NAMES)!r}:
-    spec = importlib.import_module(("gateway" if name == "gateway" else "services." + name) + ".service").SPEC
+for name, spec_module in {specs!r}.items():
+    spec = importlib.import_module(spec_module).SPEC
     runtime = ServiceRuntime(spec, "sqlite:///" + str(site.parent / (name + ".sqlite3")))
     runtime.migrate()
     tables = set(inspect(runtime.db.engine).get_table_names())
@@ -678,7 +710,7 @@ def test_init_script_creates_databases_every_service_migrates_into(postgres_serv
         _set_environment(monkeypatch, environment(compose_services[web_processes()["orders"][0]]))
         for name in SERVICE_NAMES:
             url = make_url(settings.database_url(name)).set(host="127.0.0.1", port=postgres_server.port)
-            spec = importlib.import_module(SERVICES[name].worker_module.rsplit(".", 1)[0] + ".service").SPEC
+            spec = importlib.import_module(SERVICES[name].spec_module).SPEC
             runtime = ServiceRuntime(spec, url.render_as_string(hide_password=False))
             runtime.migrate()
             with runtime.db.engine.connect() as conn:

@@ -7,11 +7,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.orders import after_sale, returns
-from services.orders.api.shop_context import db, shop_context
 from services.orders.models import Refund, ReturnRequest
-from services.orders.money import to_cents
 from services.orders.order_state import load_order
-from services.orders.schemas import (
+from services.orders.schemas.after_sale import (
     ActorIn,
     DecisionIn,
     ExchangeIn,
@@ -23,12 +21,10 @@ from services.orders.schemas import (
     ReturnOut,
     ShipBackIn,
 )
+from shoplab.plumbing.web import db
+from shoplab.shops.context import shop_context
 
 after_sale_api = Blueprint("after_sale", __name__, description="Refunds and returns (售后)")
-
-
-def _cents(amount):
-    return to_cents(amount) if amount is not None else None
 
 
 @after_sale_api.route("/shops/<shop_id>/orders/<order_id>/refunds")
@@ -51,12 +47,7 @@ class OrderRefunds(MethodView):
         """Ask for a refund: ``refund_only``, or ``return_and_refund`` (which opens a return); full (no amount) or
         partial; never above what was paid across all refunds of the order."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return after_sale.request_refund(
-                session, shop_id, order_id, ctx.profile, kind=data["kind"], reason=data["reason"],
-                amount_cents=_cents(data["amount"]), note=data["note"], requested_by=data["requested_by"],
-                now=ctx.shop_now,
-            )  # fmt: skip
+            return after_sale.request_refund(session, shop_context(session, shop_id), order_id, **data)
 
 
 @after_sale_api.route("/shops/<shop_id>/orders/<order_id>/refunds/<refund_id>/approve")
@@ -66,11 +57,7 @@ class RefundApprove(MethodView):
     def post(self, data, shop_id: str, order_id: str, refund_id: str):
         """Approve: a refund only is paid back at once; a return and refund approves the return (return address)."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return after_sale.approve_refund(
-                session, shop_id, order_id, refund_id, ctx.profile, agent_id=data["agent_id"], note=data["note"],
-                return_address=data["return_address"], now=ctx.shop_now,
-            )  # fmt: skip
+            return after_sale.approve_refund(session, shop_context(session, shop_id), order_id, refund_id, **data)
 
 
 @after_sale_api.route("/shops/<shop_id>/orders/<order_id>/refunds/<refund_id>/reject")
@@ -80,10 +67,7 @@ class RefundReject(MethodView):
     def post(self, data, shop_id: str, order_id: str, refund_id: str):
         """Reject, with a note saying why."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return after_sale.reject_refund(
-                session, shop_id, order_id, refund_id, agent_id=data["agent_id"], note=data["note"], now=ctx.shop_now
-            )
+            return after_sale.reject_refund(session, shop_context(session, shop_id), order_id, refund_id, **data)
 
 
 @after_sale_api.route("/shops/<shop_id>/orders/<order_id>/returns")
@@ -105,12 +89,7 @@ class OrderReturns(MethodView):
     def post(self, data, shop_id: str, order_id: str):
         """Ask to return goods of a delivered order within the return window, for a refund or an exchange."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.request_return(
-                session, shop_id, order_id, ctx.profile, resolution=data["resolution"], reason=data["reason"],
-                amount_cents=_cents(data["amount"]), note=data["note"], requested_by=data["requested_by"],
-                now=ctx.shop_now,
-            )  # fmt: skip
+            return returns.request_return(session, shop_context(session, shop_id), order_id, **data)
 
 
 RETURN = "/shops/<shop_id>/orders/<order_id>/returns/<return_id>"
@@ -123,11 +102,7 @@ class ReturnApprove(MethodView):
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Approve the return, with the address to send the goods to (default: the profile's return address)."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.approve_return(
-                session, shop_id, order_id, return_id, ctx.profile, agent_id=data["agent_id"], note=data["note"],
-                return_address=data["return_address"], now=ctx.shop_now,
-            )  # fmt: skip
+            return returns.approve_return(session, shop_context(session, shop_id), order_id, return_id, **data)
 
 
 @after_sale_api.route(f"{RETURN}/reject")
@@ -137,10 +112,7 @@ class ReturnReject(MethodView):
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Reject the return (and its refund), with a note saying why."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.reject_return(
-                session, shop_id, order_id, return_id, agent_id=data["agent_id"], note=data["note"], now=ctx.shop_now
-            )
+            return returns.reject_return(session, shop_context(session, shop_id), order_id, return_id, **data)
 
 
 @after_sale_api.route(f"{RETURN}/ship-back")
@@ -150,11 +122,7 @@ class ReturnShipBack(MethodView):
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """The buyer sent the goods back: carrier and tracking number (checked against the carrier's format)."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.ship_back(
-                session, shop_id, order_id, return_id, carrier=data["carrier"], tracking_no=data["tracking_no"],
-                now=ctx.shop_now,
-            )  # fmt: skip
+            return returns.ship_back(session, shop_context(session, shop_id), order_id, return_id, **data)
 
 
 @after_sale_api.route(f"{RETURN}/receive")
@@ -164,10 +132,7 @@ class ReturnReceive(MethodView):
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """The goods arrived back at the shop; note their condition."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.receive(
-                session, shop_id, order_id, return_id, agent_id=data["agent_id"], note=data["note"], now=ctx.shop_now
-            )
+            return returns.receive(session, shop_context(session, shop_id), order_id, return_id, **data)
 
 
 @after_sale_api.route(f"{RETURN}/refund")
@@ -177,10 +142,7 @@ class ReturnRefund(MethodView):
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Refund a received return: its refund is completed."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.refund_return(
-                session, shop_id, order_id, return_id, agent_id=data["agent_id"], now=ctx.shop_now
-            )
+            return returns.refund_return(session, shop_context(session, shop_id), order_id, return_id, **data)
 
 
 @after_sale_api.route(f"{RETURN}/exchange")
@@ -190,8 +152,4 @@ class ReturnExchange(MethodView):
     def post(self, data, shop_id: str, order_id: str, return_id: str):
         """Exchange a received return: a replacement parcel is shipped (``order.reshipped``)."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return returns.exchange(
-                session, shop_id, order_id, return_id, ctx.profile, agent_id=data["agent_id"],
-                carrier=data["carrier"], tracking_no=data["tracking_no"], now=ctx.shop_now,
-            )  # fmt: skip
+            return returns.exchange(session, shop_context(session, shop_id), order_id, return_id, **data)

@@ -7,10 +7,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from services.orders.api.shop_context import db, shop_context
 from services.orders.models import Product, ShippingTemplate, Sku
-from services.orders.schemas import ProductOut, ProductQuery, ShippingTemplateOut
+from services.orders.schemas.catalog import ProductOut, ProductQuery, ShippingTemplateOut
 from shoplab.errors import NotFound
+from shoplab.plumbing.web import db
+from shoplab.shops.context import shop_context
 from shoplab.shops.replica import ShopCopy
 
 catalog_api = Blueprint("catalog", __name__, description="Products, SKUs, stock and shipping templates")

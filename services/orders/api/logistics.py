@@ -5,9 +5,17 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.orders import shipments
-from services.orders.api.shop_context import db, shop_context
-from services.orders.schemas import ExceptionIn, ReshipmentIn, ShipmentIn, ShipmentOut, TrackingEventOut, TrackingOut
+from services.orders import shipments, tracking
+from services.orders.schemas.logistics import (
+    ExceptionIn,
+    ReshipmentIn,
+    ShipmentIn,
+    ShipmentOut,
+    TrackingEventOut,
+    TrackingOut,
+)
+from shoplab.plumbing.web import db
+from shoplab.shops.context import shop_context
 
 logistics_api = Blueprint("logistics", __name__, description="Shipments, tracking timelines and exceptions")
 
@@ -20,17 +28,7 @@ class OrderShipments(MethodView):
         """Ship a paid order with one of the shop's carriers and a tracking number in that carrier's format; its
         tracking timeline then unfolds on the shop's clock. Shipping after ``ship_by`` counts as late."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return shipments.ship_order(
-                session,
-                shop_id,
-                order_id,
-                ctx.profile,
-                carrier=data["carrier"],
-                tracking_no=data["tracking_no"],
-                shipped_by=data["shipped_by"],
-                now=ctx.shop_now,
-            )
+            return shipments.ship_order(session, shop_context(session, shop_id), order_id, **data)
 
 
 @logistics_api.route("/shops/<shop_id>/orders/<order_id>/reshipments")
@@ -40,19 +38,7 @@ class OrderReshipments(MethodView):
     def post(self, data, shop_id: str, order_id: str):
         """Send a replacement parcel (lost, damaged, returned to sender, wrong item ...)."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return shipments.reship(
-                session,
-                shop_id,
-                order_id,
-                ctx.profile,
-                carrier=data["carrier"],
-                tracking_no=data["tracking_no"],
-                reason=data["reason"],
-                replaces_shipment_id=data["replaces_shipment_id"],
-                shipped_by=data["shipped_by"],
-                now=ctx.shop_now,
-            )
+            return shipments.reship(session, shop_context(session, shop_id), order_id, **data)
 
 
 @logistics_api.route("/shops/<shop_id>/orders/<order_id>/shipments/<shipment_id>/exceptions")
@@ -63,20 +49,7 @@ class ShipmentExceptions(MethodView):
         """Raise a tracking exception now: delay, customs_hold or address_problem push the rest of the timeline
         back; lost and returned_to_sender end it; damaged marks the parcel."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            hours = data["delay_hours"]
-            if hours is None:
-                hours = float(ctx.profile["orders"].get("tracking", {}).get("delay_hours", 48))
-            return shipments.raise_exception(
-                session,
-                shop_id,
-                order_id,
-                shipment_id,
-                kind=data["kind"],
-                detail=data["detail"],
-                delay_hours=hours,
-                now=ctx.shop_now,
-            )
+            return tracking.raise_exception(session, shop_context(session, shop_id), order_id, shipment_id, **data)
 
 
 @logistics_api.route("/shops/<shop_id>/orders/<order_id>/tracking")
@@ -85,5 +58,4 @@ class OrderTracking(MethodView):
     def get(self, shop_id: str, order_id: str):
         """Every parcel of the order and the tracking steps that have happened so far (查件)."""
         with db().reading() as session:
-            shop_context(session, shop_id)
-            return shipments.tracking_of(session, shop_id, order_id)
+            return tracking.tracking_of(session, shop_context(session, shop_id), order_id)

@@ -7,11 +7,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.orders import ordering, payments
-from services.orders.api.shop_context import db, order_writer, shop_context
 from services.orders.models import Order, Payment
-from services.orders.money import to_cents
 from services.orders.order_state import load_order
-from services.orders.schemas import (
+from services.orders.order_writer import WRITER, OrderWriter
+from services.orders.placing import OrderRequest
+from services.orders.schemas.orders import (
     AddressChangeIn,
     CancelIn,
     OrderIn,
@@ -23,8 +23,15 @@ from services.orders.schemas import (
     PaymentResultOut,
     PlacedOrderOut,
 )
+from shoplab.plumbing.web import current_runtime, db
+from shoplab.shops.context import shop_context
 
 orders_api = Blueprint("orders", __name__, description="Orders and their state machine; payments")
+
+
+def order_writer() -> OrderWriter:
+    """The web process's order writer (set up by the app factory)."""
+    return current_runtime().parts[WRITER]
 
 
 @orders_api.route("/shops/<shop_id>/orders")
@@ -46,7 +53,7 @@ class OrderList(MethodView):
     @orders_api.response(201, PlacedOrderOut)
     def post(self, data, shop_id: str):
         """Place an order: the stock of every line is reserved, all or nothing; it waits unpaid until ``pay_by``."""
-        draft = order_writer().place(ordering.OrderRequest(shop_id=shop_id, **data))
+        draft = order_writer().place(OrderRequest(shop_id=shop_id, **data))
         return {**draft.order, "lines": draft.lines}
 
 
@@ -69,13 +76,7 @@ class OrderCancel(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return ordering.cancel_order(
-                session,
-                shop_id,
-                order_id,
-                by=data["by"],
-                agent_id=data["agent_id"],
-                note=data["note"],
-                now=ctx.shop_now,
+                session, ctx, order_id, by=data["by"], agent_id=data["agent_id"], note=data["note"]
             )
 
 
@@ -88,7 +89,7 @@ class OrderAddress(MethodView):
         with db().writing() as session:
             ctx = shop_context(session, shop_id)
             return ordering.change_address(
-                session, shop_id, order_id, address=data["address"], changed_by=data["changed_by"], now=ctx.shop_now
+                session, ctx, order_id, address=data["address"], changed_by=data["changed_by"]
             )
 
 
@@ -98,8 +99,7 @@ class OrderConfirm(MethodView):
     def post(self, shop_id: str, order_id: str):
         """The buyer confirms receipt of a delivered order: it is completed (确认收货)."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return ordering.confirm_receipt(session, shop_id, order_id, now=ctx.shop_now)
+            return ordering.confirm_receipt(session, shop_context(session, shop_id), order_id)
 
 
 @orders_api.route("/shops/<shop_id>/orders/<order_id>/payments")
@@ -122,16 +122,13 @@ class OrderPayments(MethodView):
         """A payment attempt. ``result: failed`` with a ``failure_reason`` records a failure the order keeps (what
         a reminder has to address); a success pays the order and starts its handling time."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
             order, payment = payments.attempt_payment(
                 session,
-                shop_id,
+                shop_context(session, shop_id),
                 order_id,
-                ctx.profile,
                 method=data["method"],
                 succeeded=data["result"] == "succeeded",
                 failure_reason=data["failure_reason"],
-                amount_cents=to_cents(data["amount"]) if data["amount"] is not None else None,
-                now=ctx.shop_now,
+                amount_cents=data["amount_cents"],
             )
             return {"payment": payment, "order": order}

@@ -7,10 +7,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.orders import reminders
-from services.orders.api.shop_context import db, shop_context
 from services.orders.models import Reminder
 from services.orders.order_state import load_order
-from services.orders.schemas import DueOut, DueQuery, ReminderIn, ReminderNoteIn, ReminderOut
+from services.orders.schemas.reminders import DueOut, DueQuery, ReminderIn, ReminderNoteIn, ReminderOut
+from shoplab.plumbing.web import db
+from shoplab.shops.context import shop_context
 
 reminders_api = Blueprint("reminders", __name__, description="Payment reminders (催付) and their result notes")
 
@@ -22,9 +23,7 @@ class DueList(MethodView):
     def get(self, query, shop_id: str):
         """Unpaid orders that may be reminded now under the profile's rules, closest to their pay-by time first."""
         with db().reading() as session:
-            ctx = shop_context(session, shop_id)
-            policy = reminders.ReminderPolicy.of(ctx.profile)
-            return reminders.due_reminders(session, shop_id, policy, ctx.shop_now, query["limit"])
+            return reminders.due_reminders(session, shop_context(session, shop_id), query["limit"])
 
 
 @reminders_api.route("/shops/<shop_id>/orders/<order_id>/reminders")
@@ -46,18 +45,7 @@ class OrderReminders(MethodView):
     def post(self, data, shop_id: str, order_id: str):
         """Send a payment reminder; 409 with ``reason`` and ``next_allowed_at`` when the rules do not allow it now."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return reminders.send_reminder(
-                session,
-                shop_id,
-                order_id,
-                reminders.ReminderPolicy.of(ctx.profile),
-                channel=data["channel"],
-                text=data["text"],
-                sent_by=data["sent_by"],
-                note=data["note"],
-                now=ctx.shop_now,
-            )
+            return reminders.send_reminder(session, shop_context(session, shop_id), order_id, **data)
 
 
 @reminders_api.route("/shops/<shop_id>/orders/<order_id>/reminders/<reminder_id>/note")
@@ -67,14 +55,4 @@ class ReminderNote(MethodView):
     def post(self, data, shop_id: str, order_id: str, reminder_id: str):
         """The reminder's result note (备注): why the buyer did not pay and what came of it."""
         with db().writing() as session:
-            ctx = shop_context(session, shop_id)
-            return reminders.note_reminder(
-                session,
-                shop_id,
-                order_id,
-                reminder_id,
-                outcome=data["outcome"],
-                note=data["note"],
-                noted_by=data["noted_by"],
-                now=ctx.shop_now,
-            )
+            return reminders.note_reminder(session, shop_context(session, shop_id), order_id, reminder_id, **data)

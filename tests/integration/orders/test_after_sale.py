@@ -31,14 +31,14 @@ def delivered_order(stack, platform: str = "taobao") -> tuple[str, dict]:
     return shop, delivered
 
 
-def test_partial_refunds_up_to_what_was_paid(sqlite_stack):
-    shop = open_shop(sqlite_stack, paused=True)
-    client = sqlite_stack.client("orders")
-    order = place(sqlite_stack, shop)  # 118.00
+def test_partial_refunds_up_to_what_was_paid(stack):
+    shop = open_shop(stack, paused=True)
+    client = stack.client("orders")
+    order = place(stack, shop)  # 118.00
     path = f"/shops/{shop}/orders/{order['id']}/refunds"
     unpaid = client.post(path, json={"kind": "refund_only", "reason": "changed_mind"})
     assert unpaid.status_code == 409 and unpaid.get_json()["current_state"] == "unpaid"
-    pay(sqlite_stack, shop, order["id"])
+    pay(stack, shop, order["id"])
     first = client.post(path, json={"kind": "refund_only", "reason": "quality", "amount": "30.00", "note": "线头"})
     assert first.status_code == 201 and first.get_json()["status"] == "requested"
     approved = client.post(f"{path}/{first.get_json()['id']}/approve", json={"agent_id": AGENT, "note": "补偿"})
@@ -61,15 +61,15 @@ def test_partial_refunds_up_to_what_was_paid(sqlite_stack):
     final = client.get(f"/shops/{shop}/orders/{order['id']}").get_json()
     # everything went back before the parcel left: the order is closed and its stock released
     assert (final["state"], final["refunded"], final["cancel_reason"]) == ("cancelled", "118.00", "refunded")
-    types = [e["type"] for e in outbox(sqlite_stack, shop) if e["type"].startswith("refund.")]
+    types = [e["type"] for e in outbox(stack, shop) if e["type"].startswith("refund.")]
     assert types == ["refund.requested", "refund.approved", "refund.completed", "refund.requested",
                      "refund.rejected", "refund.requested", "refund.approved", "refund.completed"]  # fmt: skip
 
 
-def test_return_chain_to_refund(sqlite_stack):
-    shop, order = delivered_order(sqlite_stack)
+def test_return_chain_to_refund(stack):
+    shop, order = delivered_order(stack)
     assert order["state"] == "delivered"
-    client = sqlite_stack.client("orders")
+    client = stack.client("orders")
     requested = client.post(
         f"/shops/{shop}/orders/{order['id']}/refunds",
         json={"kind": "return_and_refund", "reason": "damaged", "amount": "59.00", "note": "one shirt torn"},
@@ -102,14 +102,14 @@ def test_return_chain_to_refund(sqlite_stack):
     assert refunded.get_json()["status"] == "refunded"
     final = client.get(f"/shops/{shop}/orders/{order['id']}").get_json()
     assert (final["state"], final["refunded"]) == ("delivered", "59.00")
-    types = [e["type"] for e in outbox(sqlite_stack, shop) if e["type"].split(".")[0] in ("refund", "return")]
+    types = [e["type"] for e in outbox(stack, shop) if e["type"].split(".")[0] in ("refund", "return")]
     assert types == ["refund.requested", "return.requested", "refund.approved", "return.approved", "return.shipped",
                      "return.received", "refund.completed", "return.refunded"]  # fmt: skip
 
 
-def test_exchange_ships_a_replacement(sqlite_stack):
-    shop, order = delivered_order(sqlite_stack)
-    client = sqlite_stack.client("orders")
+def test_exchange_ships_a_replacement(stack):
+    shop, order = delivered_order(stack)
+    client = stack.client("orders")
     base = f"/shops/{shop}/orders/{order['id']}/returns"
     ret = client.post(base, json={"resolution": "exchange", "reason": "wrong_item", "note": "要L码发成了M码"})
     assert ret.status_code == 201 and ret.get_json()["refund_id"] is None
@@ -124,33 +124,33 @@ def test_exchange_ships_a_replacement(sqlite_stack):
     assert exchanged.status_code == 200 and exchanged.get_json()["status"] == "exchanged"
     parcels = client.get(f"/shops/{shop}/orders/{order['id']}/tracking").get_json()["shipments"]
     assert [p["shipment"]["kind"] for p in parcels] == ["original", "exchange"]
-    reshipped = outbox(sqlite_stack, shop, "order.reshipped")[0]["payload"]
+    reshipped = outbox(stack, shop, "order.reshipped")[0]["payload"]
     assert reshipped["reason"] == "exchange" and reshipped["shipment_id"] == parcels[1]["shipment"]["id"]
-    assert outbox(sqlite_stack, shop, "return.exchanged")[0]["payload"]["return_id"] == ret_id
+    assert outbox(stack, shop, "return.exchanged")[0]["payload"]["return_id"] == ret_id
 
 
-def test_return_windows_come_from_the_profile(sqlite_stack):
-    client = sqlite_stack.client("orders")
-    shop, order = delivered_order(sqlite_stack)  # taobao: 7-day no-reason returns, 15-day return window
+def test_return_windows_come_from_the_profile(stack):
+    client = stack.client("orders")
+    shop, order = delivered_order(stack)  # taobao: 7-day no-reason returns, 15-day return window
     base = f"/shops/{shop}/orders/{order['id']}/returns"
     delivered_at = datetime.fromisoformat(order["delivered_at"])
-    move_clock(sqlite_stack, shop, to=delivered_at + timedelta(days=7, minutes=1))
+    move_clock(stack, shop, to=delivered_at + timedelta(days=7, minutes=1))
     late_mind = client.post(base, json={"reason": "changed_mind"})
     assert late_mind.status_code == 422 and "within 7 days" in late_mind.get_json()["fields"]["reason"][0]
     assert client.post(base, json={"reason": "quality"}).status_code == 201
 
-    shop2, order2 = delivered_order(sqlite_stack, "aliexpress")  # no returns without a reason at all
+    shop2, order2 = delivered_order(stack, "aliexpress")  # no returns without a reason at all
     base2 = f"/shops/{shop2}/orders/{order2['id']}/returns"
     refused = client.post(base2, json={"reason": "changed_mind"})
     assert refused.status_code == 422 and refused.get_json()["fields"] == {"reason": ["not on this platform"]}
-    move_clock(sqlite_stack, shop2, to=datetime.fromisoformat(order2["delivered_at"]) + timedelta(days=15, minutes=1))
+    move_clock(stack, shop2, to=datetime.fromisoformat(order2["delivered_at"]) + timedelta(days=15, minutes=1))
     closed = client.post(base2, json={"reason": "quality"})
     assert closed.status_code == 409 and closed.get_json()["fields"] == {"order_id": ["return window closed"]}
 
 
-def test_within_the_no_reason_window_a_changed_mind_is_accepted(sqlite_stack):
-    shop, order = delivered_order(sqlite_stack, "amazon")  # 30-day returns without a reason
-    client = sqlite_stack.client("orders")
-    move_clock(sqlite_stack, shop, to=datetime.fromisoformat(order["delivered_at"]) + timedelta(days=29))
+def test_within_the_no_reason_window_a_changed_mind_is_accepted(stack):
+    shop, order = delivered_order(stack, "amazon")  # 30-day returns without a reason
+    client = stack.client("orders")
+    move_clock(stack, shop, to=datetime.fromisoformat(order["delivered_at"]) + timedelta(days=29))
     accepted = client.post(f"/shops/{shop}/orders/{order['id']}/returns", json={"reason": "changed_mind"})
     assert accepted.status_code == 201 and accepted.get_json()["status"] == "requested"

@@ -91,38 +91,38 @@ def test_a_dispute_ruled_for_the_buyer_is_refunded_once(stack):
     assert [e["payload"]["by"] for e in completed] == ["d-1", "d-3"]
 
 
-def test_order_events_are_relayed_to_their_subscribers(sqlite_stack):
-    shop_id = open_shop(sqlite_stack, paused=True)
-    sqlite_stack.redis.delete("tickets")
-    order = place(sqlite_stack, shop_id)
-    raw = eventually(lambda: sqlite_stack.redis.lrange("tickets", 0, -1), timeout=5)
+def test_order_events_are_relayed_to_their_subscribers(stack):
+    shop_id = open_shop(stack, paused=True)
+    stack.redis.delete("tickets")
+    order = place(stack, shop_id)
+    raw = eventually(lambda: stack.redis.lrange("tickets", 0, -1), timeout=5)
     bodies = [json.loads(base64.b64decode(json.loads(item)["body"]))[0][0] for item in raw]
     placed = next(b for b in bodies if b["type"] == "order.placed")
     assert placed["payload"]["order_id"] == order["id"] and placed["source"] == "orders"
 
     def marked_sent():  # the web process relays from a thread: the row is marked right after the send
-        with sqlite_stack.runtime("orders").db.reading() as session:
+        with stack.runtime("orders").db.reading() as session:
             return session.scalar(select(OutboxMessage.sent_wall_at).where(OutboxMessage.id == placed["id"]))
 
     assert eventually(marked_sent, timeout=5)
 
 
-def test_the_worker_runs_the_shops_timers(sqlite_stack):
-    shop_id = open_shop(sqlite_stack, speed=600)  # 10 shop minutes per wall second, from 10:00 in Shanghai
-    reminded = place(sqlite_stack, shop_id)
-    shipped = place(sqlite_stack, shop_id, lines=[{"sku": "TB1006-SKYBLUE", "quantity": 1}])
-    pay(sqlite_stack, shop_id, shipped["id"])
-    parcel = ship(sqlite_stack, shop_id, shipped["id"], "ZTO", tracking_no("taobao", "ZTO"))
+def test_the_worker_runs_the_shops_timers(stack):
+    shop_id = open_shop(stack, speed=600)  # 10 shop minutes per wall second, from 10:00 in Shanghai
+    reminded = place(stack, shop_id)
+    shipped = place(stack, shop_id, lines=[{"sku": "TB1006-SKYBLUE", "quantity": 1}])
+    pay(stack, shop_id, shipped["id"])
+    parcel = ship(stack, shop_id, shipped["id"], "ZTO", tracking_no("taobao", "ZTO"))
     assert parcel.status_code == 201
-    sqlite_stack.worker("orders")
-    sqlite_stack.beat()
+    stack.worker("orders")
+    stack.beat()
 
-    due = eventually(lambda: outbox(sqlite_stack, shop_id, "payment.reminder_due"), timeout=20)
+    due = eventually(lambda: outbox(stack, shop_id, "payment.reminder_due"), timeout=20)
     assert [e["payload"]["order_id"] for e in due] == [reminded["id"]]
-    move_clock(sqlite_stack, shop_id, by=timedelta(days=5))  # past pay-by, and past the parcel's delivery
-    state = lambda order_id: sqlite_stack.client("orders").get(f"/shops/{shop_id}/orders/{order_id}").get_json()  # noqa: E731
+    move_clock(stack, shop_id, by=timedelta(days=5))  # past pay-by, and past the parcel's delivery
+    state = lambda order_id: stack.client("orders").get(f"/shops/{shop_id}/orders/{order_id}").get_json()  # noqa: E731
     eventually(lambda: state(reminded["id"])["state"] == "cancelled", timeout=20)
     eventually(lambda: state(shipped["id"])["state"] == "delivered", timeout=20)
     assert state(reminded["id"])["cancel_reason"] == "unpaid_timeout"
-    checkpoints = [e["payload"]["status"] for e in outbox(sqlite_stack, shop_id, "shipment.checkpoint")]
+    checkpoints = [e["payload"]["status"] for e in outbox(stack, shop_id, "shipment.checkpoint")]
     assert checkpoints[0] == "picked_up" and checkpoints[-1] == "delivered"

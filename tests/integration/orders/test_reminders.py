@@ -8,10 +8,10 @@ from datetime import timedelta
 from tests.integration.orders.shop_setup import AGENT, move_clock, open_shop, outbox, pay, place
 
 
-def test_due_list_send_note_and_recovery(sqlite_stack):
-    shop = open_shop(sqlite_stack, paused=True)  # 10:00 in Shanghai
-    client = sqlite_stack.client("orders")
-    first = place(sqlite_stack, shop)
+def test_due_list_send_note_and_recovery(stack):
+    shop = open_shop(stack, paused=True)  # 10:00 in Shanghai
+    client = stack.client("orders")
+    first = place(stack, shop)
     failed = client.post(
         f"/shops/{shop}/orders/{first['id']}/payments",
         json={"method": "card", "result": "failed", "failure_reason": "insufficient_funds"},
@@ -19,8 +19,8 @@ def test_due_list_send_note_and_recovery(sqlite_stack):
     assert failed.status_code == 201
     due = lambda: client.get(f"/shops/{shop}/reminders/due").get_json()  # noqa: E731
     assert due() == []  # the buyer may still be at the checkout (10 minutes)
-    move_clock(sqlite_stack, shop, by=timedelta(minutes=10))
-    second = place(sqlite_stack, shop)
+    move_clock(stack, shop, by=timedelta(minutes=10))
+    second = place(stack, shop)
     listed = due()
     assert [row["order_id"] for row in listed] == [first["id"]]
     assert listed[0]["payment_failure"] == "insufficient_funds"
@@ -44,26 +44,26 @@ def test_due_list_send_note_and_recovery(sqlite_stack):
     assert noted.status_code == 200 and noted.get_json()["outcome"] == "payment_problem"
     assert client.get(path).get_json()[0]["note"] == "余额不足，晚上发工资后付款"
 
-    move_clock(sqlite_stack, shop, by=timedelta(minutes=120))
+    move_clock(stack, shop, by=timedelta(minutes=120))
     assert {row["order_id"] for row in due()} == {first["id"], second["id"]}
     assert client.post(path, json={"channel": "sms", "text": "最后提醒", "sent_by": AGENT}).status_code == 201
     limit = client.post(path, json={"channel": "sms", "text": "还有吗", "sent_by": "agent-zhao"})
     assert limit.status_code == 409 and limit.get_json()["reason"] == "limit_reached"
 
-    pay(sqlite_stack, shop, first["id"])
-    paid = outbox(sqlite_stack, shop, "order.paid")[0]["payload"]
+    pay(stack, shop, first["id"])
+    paid = outbox(stack, shop, "order.paid")[0]["payload"]
     assert paid["reminded"] is True
-    types = [e["type"] for e in outbox(sqlite_stack, shop)]
+    types = [e["type"] for e in outbox(stack, shop)]
     assert types.count("payment.reminder_sent") == 2 and "payment.reminder_noted" in types
     after_pay = client.post(path, json={"channel": "chat", "text": "?", "sent_by": AGENT})
     assert after_pay.status_code == 409 and after_pay.get_json()["current_state"] == "paid"
 
 
-def test_quiet_hours_follow_the_buyers_time_zone(sqlite_stack):
-    shop = open_shop(sqlite_stack, "aliexpress", paused=True)  # 02:00 UTC = 21:00 in New York
-    client = sqlite_stack.client("orders")
-    order = place(sqlite_stack, shop, "aliexpress")
-    move_clock(sqlite_stack, shop, by=timedelta(hours=1))  # 22:00 in New York: quiet until 08:00
+def test_quiet_hours_follow_the_buyers_time_zone(stack):
+    shop = open_shop(stack, "aliexpress", paused=True)  # 02:00 UTC = 21:00 in New York
+    client = stack.client("orders")
+    order = place(stack, shop, "aliexpress")
+    move_clock(stack, shop, by=timedelta(hours=1))  # 22:00 in New York: quiet until 08:00
     assert client.get(f"/shops/{shop}/reminders/due").get_json() == []
     refused = client.post(
         f"/shops/{shop}/orders/{order['id']}/reminders",
@@ -71,5 +71,5 @@ def test_quiet_hours_follow_the_buyers_time_zone(sqlite_stack):
     )
     assert refused.status_code == 409 and refused.get_json()["reason"] == "buyer_quiet_hours"
     assert refused.get_json()["next_allowed_at"].startswith("2026-11-10T08:00:00-05:00")
-    move_clock(sqlite_stack, shop, by=timedelta(hours=10))  # 08:00 in New York
+    move_clock(stack, shop, by=timedelta(hours=10))  # 08:00 in New York
     assert [row["order_id"] for row in client.get(f"/shops/{shop}/reminders/due").get_json()] == [order["id"]]

@@ -66,7 +66,7 @@ def test_two_processes_writers_share_out_the_stock_of_orders_with_several_lines(
     """Each web process has its own order writer; two of them (as two gunicorn workers would) record rounds of
     two-line orders at once. Every order gets both of its lines or neither, and no unit is sold twice."""
     from services.orders.order_writer import OrderWriter
-    from services.orders.ordering import OrderDraft, OrderRequest
+    from services.orders.placing import OrderDraft, OrderRequest
     from shoplab.errors import Conflict
 
     shop_id = open_shop(stack)

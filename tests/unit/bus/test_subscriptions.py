@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from shoplab.contracts import CATALOGUE
 from shoplab.eventbus.subscriptions import SUBSCRIPTIONS, subscribers_of
+from shoplab.plumbing.runtime import load_spec
 from shoplab.topology import SERVICES
 
 
 def handlers_of(service: str) -> set[str]:
-    package = SERVICES[service].worker_module.rsplit(".", 1)[0]
-    return set(importlib.import_module(f"{package}.service").SPEC.handlers)
+    return set(load_spec(service).handlers)
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))

@@ -4,45 +4,41 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.orders import ordering, payments
+from services.orders import payments
 from services.orders.metrics import shop_metrics
 from services.orders.refunds import execute_ruling
-from shoplab.shops.profiles import load_profile
-from tests.unit.orders.conftest import START, add_shop
-
-TAOBAO = load_profile("taobao")
-BUYER = {"customer_id": "c1", "name": "王小明", "country": "CN", "timezone": "Asia/Shanghai", "language": "zh"}
-ADDRESS = {"recipient": "王小明", "line1": "文三路 90 号", "city": "杭州", "country": "CN"}
+from shoplab.contracts import CATALOGUE
+from tests.unit.orders.conftest import START, add_shop, at, place
 
 
 def paid_order(db, shop) -> dict:
+    draft = place(db, at(shop, START), [{"sku": "TB1001-BLACK-M", "quantity": 1}])
     with db.writing() as session:
-        draft = ordering.place_order(
-            session, shop, TAOBAO, buyer=BUYER, address=ADDRESS, lines=[{"sku": "TB1001-BLACK-M", "quantity": 1}],
-            shipping_carrier=None, now=START,
-        )  # fmt: skip
+        ctx = at(shop, START + timedelta(minutes=5))
         payments.attempt_payment(
-            session, "shop1", draft.order["id"], TAOBAO, method=TAOBAO["orders"]["payment_methods"][0],
-            succeeded=True, failure_reason=None, amount_cents=None, now=START + timedelta(minutes=5),
+            session, ctx, draft.order["id"], method=ctx.profile["orders"]["payment_methods"][0],
+            succeeded=True, failure_reason=None, amount_cents=None,
         )  # fmt: skip
     return draft.order
 
 
 def ruling(order: dict, dispute_id: str, *, arbitrated: bool) -> dict:
-    return {
+    """A ``dispute.ruled`` payload as the orders worker receives it: loaded through its contract."""
+    wire = {
         "dispute_id": dispute_id, "order_id": order["id"], "order_no": order["order_no"], "customer_id": "c1",
-        "outcome": "buyer", "refund_amount": 1000, "currency": "CNY", "with_return": False,
-        "reason": "no_seller_response" if arbitrated else "buyer_accepted_proposal", "ruled_at": START,
-        "arbitrated": arbitrated,
+        "outcome": "buyer", "refund_amount": "10.00", "currency": "CNY", "with_return": False,
+        "reason": "no_seller_response" if arbitrated else "buyer_accepted_proposal",
+        "ruled_at": START.isoformat(), "arbitrated": arbitrated,
     }  # fmt: skip
+    return CATALOGUE["dispute.ruled"].schema().load(wire)
 
 
 def test_only_arbitrated_rulings_count_as_dispute_refunds(db):
     shop = add_shop(db)
     ruled, settled, untouched = paid_order(db, shop), paid_order(db, shop), paid_order(db, shop)
     with db.writing() as session:
-        execute_ruling(session, "shop1", ruling(ruled, "d-ruled", arbitrated=True), START + timedelta(days=1))
-        execute_ruling(session, "shop1", ruling(settled, "d-settled", arbitrated=False), START + timedelta(days=1))
+        execute_ruling(session, at(shop, START + timedelta(days=1)), ruling(ruled, "d-ruled", arbitrated=True))
+        execute_ruling(session, at(shop, START + timedelta(days=1)), ruling(settled, "d-settled", arbitrated=False))
     with db.reading() as session:
         figures = shop_metrics(session, "shop1", START, START + timedelta(days=2))
     assert untouched["id"] not in (ruled["id"], settled["id"])

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from services.orders import ordering
+from services.orders import placing
 from services.orders.models import Order, Sku
+from services.orders.order_writer import OrderWriter
+from services.orders.placing import OrderDraft, OrderRequest
 from shoplab.errors import Conflict
-from shoplab.shops.profiles import load_profile
-from tests.unit.orders.conftest import START, add_shop, events
+from tests.unit.orders import conftest
+from tests.unit.orders.conftest import ADDRESS, BUYER, START, add_shop, at, events
 
-TAOBAO = load_profile("taobao")
-BUYER = {"customer_id": "c1", "name": "王小明", "country": "CN", "timezone": "Asia/Shanghai", "language": "zh"}
-ADDRESS = {"recipient": "王小明", "line1": "文三路 90 号", "city": "杭州", "country": "CN"}
 SHIRT, FLASK = "TB1001-BLACK-M", "TB1006-SKYBLUE"
 
 
@@ -28,10 +27,7 @@ def stock(db, sku: str) -> int:
 
 
 def draft(db, shop, lines):
-    with db.reading() as session:
-        return ordering.draft_order(
-            session, shop, TAOBAO, buyer=BUYER, address=ADDRESS, lines=lines, shipping_carrier=None, now=START
-        )
+    return conftest.draft(db, at(shop, START), lines)
 
 
 def test_an_order_short_of_stock_is_refused_alone_and_leaves_the_stock_as_it_was(db):
@@ -43,7 +39,7 @@ def test_an_order_short_of_stock_is_refused_alone_and_leaves_the_stock_as_it_was
     short = draft(db, shop, [{"sku": SHIRT, "quantity": 1}, {"sku": FLASK, "quantity": 2}])
     last = draft(db, shop, [{"sku": SHIRT, "quantity": 2}])
     with db.writing() as session:
-        outcomes = ordering.record_orders(session, [first, short, last])
+        outcomes = placing.record_orders(session, [first, short, last])
     assert outcomes[0] is None and outcomes[2] is None
     assert isinstance(outcomes[1], Conflict)
     assert outcomes[1].fields == {"lines": {"1": {"quantity": ["only 1 left in stock"]}}}
@@ -55,12 +51,11 @@ def test_an_order_short_of_stock_is_refused_alone_and_leaves_the_stock_as_it_was
     assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [first.order["id"], last.order["id"]]
 
 
-def test_record_order_raises_the_conflict_of_its_one_order(db):
-    shop = add_shop(db)
+def test_the_writer_raises_the_conflict_of_a_lone_order(db):
+    add_shop(db)
     set_stock(db, FLASK, 0)
-    refused = draft(db, shop, [{"sku": FLASK, "quantity": 1}])
-    with pytest.raises(Conflict) as refused_with, db.writing() as session:
-        ordering.record_order(session, refused)
+    with pytest.raises(Conflict) as refused_with:
+        OrderWriter(db).place(OrderRequest("shop1", BUYER, ADDRESS, [{"sku": FLASK, "quantity": 1}]))
     assert refused_with.value.details == {"available": 0, "sku": FLASK}
     assert events(db, "order.placed") == []
 
@@ -69,8 +64,6 @@ def test_an_order_that_breaks_its_round_is_refused_alone(db):
     """The web process's writer records a round of orders in one transaction; when that transaction fails (here two
     orders clash on their order number), each is tried again alone and only the one at fault gets the error."""
     from sqlalchemy.exc import IntegrityError
-
-    from services.orders.order_writer import OrderWriter
 
     shop = add_shop(db)
     first, clashing, last = (draft(db, shop, [{"sku": SHIRT, "quantity": 1}]) for _ in range(3))
@@ -86,8 +79,6 @@ def test_an_order_that_breaks_its_round_is_refused_alone(db):
 def test_a_round_of_requests_gets_each_its_own_outcome(db):
     """The writer prices a round of requests from one read of their shops and catalogs: an unknown shop, an unknown
     SKU and a line out of stock refuse their own order only, and the orders placed are each on their shop's clock."""
-    from services.orders.order_writer import OrderWriter
-    from services.orders.ordering import OrderDraft, OrderRequest
     from shoplab.errors import InvalidInput, NotFound
 
     add_shop(db)
@@ -116,3 +107,36 @@ def test_a_round_of_requests_gets_each_its_own_outcome(db):
     with db.reading() as session:
         assert set(session.scalars(select(Order.id))) == {placed.order["id"], amazon.order["id"]}
     assert len(events(db, "order.placed")) == 2
+
+
+def test_a_shop_whose_profile_fails_refuses_only_its_own_orders(db):
+    from shoplab.shops.replica import ShopCopy
+
+    add_shop(db)
+    with db.writing() as session:  # a shop copy whose platform has no profile (a broken data file, say)
+        session.add(ShopCopy(id="broken", name="x", platform="gone", currency="USD", wall_anchor=START,
+                             sim_anchor=START, speed=1.0, paused=True, clock_version=1))  # fmt: skip
+    placed, broken = OrderWriter(db)._place(
+        [
+            OrderRequest("shop1", BUYER, ADDRESS, [{"sku": SHIRT, "quantity": 1}]),
+            OrderRequest("broken", BUYER, ADDRESS, [{"sku": SHIRT, "quantity": 1}]),
+        ]
+    )
+    assert isinstance(placed, OrderDraft) and isinstance(broken, Exception)
+    assert [e["payload"]["order_id"] for e in events(db, "order.placed")] == [placed.order["id"]]
+
+
+def test_catalog_rows_are_kept_by_the_writer_and_read_again_when_old(db):
+    from services.orders.placing import CatalogRows
+
+    add_shop(db)
+    kept, fresh = CatalogRows(), CatalogRows(max_age=0)
+    key = ("shop1", SHIRT)
+    with db.reading() as session:
+        assert kept.read(session, {key, ("shop1", "NO-SUCH-SKU")}).keys() == {key}
+        assert fresh.read(session, {key})[key].price_cents == 5900
+    with db.writing() as session:  # a change no code makes today: the kept row is used until it is old
+        session.execute(update(Sku).where(Sku.shop_id == "shop1", Sku.sku == SHIRT).values(price_cents=6100))
+    with db.reading() as session:
+        assert kept.read(session, {key})[key].price_cents == 5900
+        assert fresh.read(session, {key})[key].price_cents == 6100

@@ -12,7 +12,7 @@ def order(**kw):
     fields = dict(
         state="unpaid",
         placed_at=PLACED,
-        pay_by=PLACED + timedelta(hours=24),
+        pay_due_at=PLACED + timedelta(hours=24),
         reminder_count=0,
         last_reminded_at=None,
         buyer_timezone="Asia/Shanghai",

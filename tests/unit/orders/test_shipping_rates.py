@@ -1,9 +1,10 @@
 import pytest
 
+from services.orders.catalog_seed import rule_in_cents
 from services.orders.shipping_rates import quote, rule_fee
 from shoplab.errors import InvalidInput
 
-TEMPLATES = {
+FILE_TEMPLATES = {  # as the catalog files write them; stored (and quoted) in cents
     "std": [
         {"countries": "*", "carrier": "Cainiao", "fee": "0.00", "per_kg": "0.00", "days_min": 15, "days_max": 30},
         {"countries": ["US"], "carrier": "Cainiao", "fee": "1.00", "per_kg": "0.50", "days_min": 10, "days_max": 20},
@@ -14,10 +15,11 @@ TEMPLATES = {
         {"countries": ["US"], "carrier": "4PX", "fee": "6.99", "per_kg": "3.50", "days_min": 10, "days_max": 20},
     ],
 }
+TEMPLATES = {code: [rule_in_cents(rule) for rule in rules] for code, rules in FILE_TEMPLATES.items()}
 
 
 def test_first_kg_then_each_started_kg():
-    rule = {"fee": "10.00", "per_kg": "6.00"}
+    rule = rule_in_cents({"fee": "10.00", "per_kg": "6.00"})
     assert rule_fee(rule, 400) == 1000
     assert rule_fee(rule, 1000) == 1000
     assert rule_fee(rule, 1001) == 1600
@@ -46,7 +48,7 @@ def test_buyer_choice_must_be_offered():
 
 
 def test_no_common_carrier_means_no_shipping_to_the_country():
+    rule = {"countries": ["CN"], "carrier": "SF", "fee": "0", "per_kg": "0", "days_min": 1, "days_max": 2}
     with pytest.raises(InvalidInput) as caught:
-        quote({"cn": [{"countries": ["CN"], "carrier": "SF", "fee": "0", "per_kg": "0", "days_min": 1, "days_max": 2}]},
-              {"cn": 100}, "US")  # fmt: skip
+        quote({"cn": [rule_in_cents(rule)]}, {"cn": 100}, "US")
     assert caught.value.fields == {"address": {"country": ["no shipping to this country"]}}
