@@ -45,7 +45,7 @@ def session() -> Iterator[Session]:
 def open_shop(session: Session, shop_id: str = "s1", platform: str = "taobao") -> ShopCopy:
     shop = ShopCopy(
         id=shop_id, name=f"shop {shop_id}", platform=platform, currency="CNY" if platform == "taobao" else "USD",
-        wall_anchor=T0, sim_anchor=T0, speed=1.0, paused=False, clock_version=1, opened_at=T0,
+        wall_anchor=T0, sim_anchor=T0, speed=1.0, paused=False, clock_version=1, opened_wall_at=T0,
     )  # fmt: skip
     session.add(shop)
     session.flush()
