@@ -1,0 +1,63 @@
+"""The web UI's plumbing, installed on the gateway's app: templates and static files (every asset served by ShopLab,
+no CDN), the language of each page (Flask-Babel: 中文 by default, English), locale-aware formats for money and the
+two clocks, and the security headers of every page (Content-Security-Policy without inline script).
+
+Pages themselves are blueprints in this package; they call the gateway's public API in-process, as any client
+would, so the UI can do nothing the API does not allow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, request
+from flask_babel import Babel
+
+from gateway.web.formats import CLASSROOM_TIMEZONE, install_formats
+from gateway.web.language import DEFAULT_LOCALE, LOCALES, select_locale
+
+HERE = Path(__file__).resolve().parent
+TRANSLATIONS = HERE / "translations"
+
+# Every page may load scripts, styles, images and fonts from ShopLab only; no inline script or style, no eval, no
+# frames. The live stream and htmx's fetches go to the same origin.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+assets = Blueprint(
+    "web_assets", __name__, static_folder="static", static_url_path="/assets", template_folder="templates"
+)
+
+
+def install_web(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", CLASSROOM_TIMEZONE)
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(assets)
+    install_formats(app)
+    app.jinja_env.globals["LOCALES"] = LOCALES
+
+    @app.after_request
+    def _page_headers(response: Response) -> Response:
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.headers.setdefault("Cache-Control", "no-store")
+        elif request.path.startswith("/assets/vendor/"):
+            # vendored files are named by their version: a new version is a new URL
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
