@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, jsonify
 
-from gateway.api import auth_api, shops_api
+from gateway.api import shops_api
+from gateway.auth_api import auth_api
+from gateway.classes_api import classes_api
 from gateway.health import health
 from gateway.home import home
+from gateway.login_limits import TooManyAttempts
+from gateway.openapi_doc import add_public_routes
+from gateway.public_api import public_api
 from gateway.service import SPEC
+from gateway.shop_views import views_api
+from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    return build_service_app(SPEC, [auth_api, shops_api], config, pages=[home], health_check=health)
+    app = build_service_app(
+        SPEC, [auth_api, classes_api, shops_api, views_api], config, pages=[public_api, home], health_check=health
+    )
+    add_public_routes(app.extensions["flask-smorest"]["blp_name_to_api"]["auth"].spec)
+
+    @app.errorhandler(TooManyAttempts)
+    def _too_many(exc: TooManyAttempts):
+        response = jsonify(error_body(exc.code, exc.message, exc.fields, **exc.details))
+        response.status_code = exc.status
+        response.headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+        return response
+
+    return app
