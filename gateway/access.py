@@ -10,6 +10,8 @@ A 403 is only for a role refused on something the person does reach (a student c
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -76,6 +78,26 @@ def taught_class(session: Session, who: Identity, class_id: str | None, field: s
 def _teaches(session: Session, who: Identity, room: Classroom) -> bool:
     member = session.get(ClassMember, (room.id, who.user_id))
     return member is not None and member.role == "instructor"
+
+
+_SHOP_PATH = re.compile(r"^/api/v1/shops/([^/]+)(?:/|$)")
+_CLASS_PATH = re.compile(r"^/api/v1/classes/([^/]+)(?:/|$)")
+
+
+def fenced_id(path: str) -> tuple[str, str] | None:
+    """("shop" | "class", id) when the path is inside one shop or one class of the signed-in API."""
+    for kind, pattern in (("shop", _SHOP_PATH), ("class", _CLASS_PATH)):
+        match = pattern.match(path)
+        if match:
+            return kind, match.group(1)
+    return None
+
+
+def reaches_class(session: Session, who: Identity, class_id: str) -> bool:
+    """Teachers and members of the class (members who are not its teachers get 403 from the class's routes)."""
+    if who.is_admin:
+        return session.get(Classroom, class_id) is not None
+    return session.get(ClassMember, (class_id, who.user_id)) is not None
 
 
 def require_instructor(who: Identity) -> None:

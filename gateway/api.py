@@ -9,7 +9,7 @@ from sqlalchemy import select
 from gateway import access, accounts, buyer_keys, live, shops
 from gateway.models import ClassMember, ShopMember, User
 from gateway.schemas import BuyerKeyIn, BuyerKeyOut, ClockIn, MemberIn, ShopIn, ShopOut, StudentOut
-from gateway.sessions import current_identity
+from gateway.sessions import current_identity, instructors_only
 from shoplab.errors import InvalidInput
 from shoplab.plumbing.web import current_runtime, db
 
@@ -57,6 +57,7 @@ class ShopItem(MethodView):
 
 @shops_api.route("/<shop_id>/clock")
 class ShopClockView(MethodView):
+    @instructors_only
     @shops_api.arguments(ClockIn)
     @shops_api.response(200, ShopOut)
     def post(self, data, shop_id: str):
@@ -64,7 +65,6 @@ class ShopClockView(MethodView):
         who = current_identity()
         with db().writing() as session:
             access.visible_shop(session, who, shop_id)
-            access.require_instructor(who)
             shop = shops.change_clock(
                 session,
                 shop_id,
@@ -88,6 +88,7 @@ class ShopMembers(MethodView):
             ).all()
             return [_student(user) for user in users]
 
+    @instructors_only
     @shops_api.arguments(MemberIn)
     @shops_api.response(201, StudentOut)
     def post(self, data, shop_id: str):
@@ -110,6 +111,7 @@ def _student(user: User) -> dict:
 
 @shops_api.route("/<shop_id>/buyer-keys")
 class BuyerKeys(MethodView):
+    @instructors_only
     @shops_api.response(200, BuyerKeyOut(many=True))
     def get(self, shop_id: str):
         """The shop's buyer keys (without the keys themselves)."""
@@ -119,6 +121,7 @@ class BuyerKeys(MethodView):
             access.require_instructor(who)
             return buyer_keys.listing(session, shop_id)
 
+    @instructors_only
     @shops_api.arguments(BuyerKeyIn)
     @shops_api.response(201, BuyerKeyOut)
     def post(self, data, shop_id: str):
@@ -134,6 +137,7 @@ class BuyerKeys(MethodView):
 
 @shops_api.route("/<shop_id>/buyer-keys/<key_id>")
 class BuyerKeyItem(MethodView):
+    @instructors_only
     @shops_api.response(200, BuyerKeyOut)
     def delete(self, shop_id: str, key_id: str):
         """Revoke a buyer key: it stops working at once."""

@@ -15,6 +15,7 @@ from gateway.login_limits import TooManyAttempts
 from gateway.openapi_doc import add_public_routes
 from gateway.public_api import public_api
 from gateway.service import SPEC
+from gateway.sessions import fence_request
 from gateway.shop_views import views_api
 from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SPEC, [auth_api, classes_api, shops_api, views_api], config, pages=[public_api, home], health_check=health
     )
     add_public_routes(app.extensions["flask-smorest"]["blp_name_to_api"]["auth"].spec)
+    app.before_request(fence_request)
 
     @app.errorhandler(TooManyAttempts)
     def _too_many(exc: TooManyAttempts):

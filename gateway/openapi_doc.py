@@ -103,7 +103,9 @@ def _operation(document: dict, route: Route) -> dict | None:
         )  # fmt: skip
     operation["security"] = [{"buyerKey": []}] if buyer else [{"bearerAuth": []}, {"sessionCookie": []}]
     operation["tags"] = [("buyer " if buyer else "") + route.service]
-    operation["operationId"] = re.sub(r"\W+", "_", f"{'buyer ' if buyer else ''}{route.method} {route.path}").strip("_").lower()
+    operation["operationId"] = (
+        re.sub(r"\W+", "_", f"{'buyer ' if buyer else ''}{route.method} {route.path}").strip("_").lower()
+    )
     operation["description"] = _notes(route, operation.get("description", ""))
     responses = operation.setdefault("responses", {})
     for status, what in (("401", "not signed in"), ("403", "your role may not"), ("404", "not in your reach")):

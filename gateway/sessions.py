@@ -17,8 +17,10 @@ sign-in's CSRF token, else 403; requests with a bearer token need none (a browse
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Response, g, request
@@ -26,7 +28,7 @@ from flask import Response, g, request
 from gateway import accounts, login_limits, passwords, tokens
 from gateway.models import User
 from gateway.tokens import Identity
-from shoplab.errors import Forbidden, Unauthorized
+from shoplab.errors import Forbidden, NotFound, Unauthorized
 from shoplab.plumbing.web import current_runtime, db
 
 COOKIE = "shoplab_session"
@@ -147,3 +149,34 @@ def set_session_cookie(response: Response, token: str) -> Response:
 def clear_session_cookie(response: Response) -> Response:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax", secure=cookie_secure())
     return response
+
+
+def fence_request() -> None:
+    """Before any view reads a body: inside a shop or a class of the signed-in API, the caller must be signed in
+    (401) and reach it (404), so that neither a malformed body nor a validation error says anything about a shop
+    or class outside one's reach."""
+    from gateway import access
+
+    fenced = access.fenced_id(request.path)
+    if fenced is None:
+        return
+    kind, ident = fenced
+    who = current_identity()
+    with db().reading() as session:
+        if kind == "shop" and not access.reaches_shop(session, who, ident):
+            raise access.not_found_shop(ident)
+        if kind == "class" and not access.reaches_class(session, who, ident):
+            raise NotFound(f"no class {ident}", {"class_id": ["unknown class"]})
+
+
+def instructors_only(view: Callable) -> Callable:
+    """Refuse other roles (403) before the view reads its body: put it above ``@blp.arguments``."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        from gateway import access
+
+        access.require_instructor(current_identity())
+        return view(*args, **kwargs)
+
+    return checked

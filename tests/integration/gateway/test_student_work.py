@@ -14,7 +14,11 @@ def test_a_student_works_a_conversation_and_its_order(served):
     assert online["agent_id"] == world.users["student1"] and online["status"] == "online"
 
     queue = world.call("GET", f"{base}/tickets?status=active", me)
-    assert {t["id"] for t in queue["items"]} == {world.ids["ticket_c-a1"], world.ids["ticket_c-a2"], _dispute_ticket(world)}
+    assert {t["id"] for t in queue["items"]} == {
+        world.ids["ticket_c-a1"],
+        world.ids["ticket_c-a2"],
+        _dispute_ticket(world),
+    }
     ticket_id = world.ids["ticket_c-a1"]
     world.call("POST", f"{base}/tickets/{ticket_id}/claim", me, expect=(200, 409))
     reply = world.call("POST", f"{base}/tickets/{ticket_id}/messages", me, json={"body": "您好，今天发货。"})
