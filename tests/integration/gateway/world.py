@@ -81,15 +81,15 @@ def build_world(stack) -> World:
 
 def _second_class(world: World) -> None:
     admin = world.login("admin", "admin-demo")
-    world.call("POST", "/api/v1/users", admin, json={"username": "teacher2", "role": "instructor",
-                                                      "password": "teacher2-pass", "display_name": "赵老师"})  # fmt: skip
+    teacher2 = {"username": "teacher2", "role": "instructor", "password": "teacher2-pass", "display_name": "赵老师"}
+    world.call("POST", "/api/v1/users", admin, json=teacher2)
     world.headers["teacher2"] = world.login("teacher2", "teacher2-pass")
     world.class2 = world.call("POST", "/api/v1/classes", world.headers["teacher2"], json={"name": "二班"})["id"]
     student = world.call("POST", f"/api/v1/classes/{world.class2}/students", world.headers["teacher2"],
                          json={"student_no": "s-c1", "name": "陈晨"})  # fmt: skip
     first = world.login("s-c1", student["initial_password"])
-    changed = world.call("POST", "/api/v1/auth/password", first,
-                         json={"current_password": student["initial_password"], "new_password": "s-c1-own-pass"})  # fmt: skip
+    change = {"current_password": student["initial_password"], "new_password": "s-c1-own-pass"}
+    changed = world.call("POST", "/api/v1/auth/password", first, json=change)
     world.headers["student_c"] = bearer(changed["token"])
     shops = world.call("POST", f"/api/v1/classes/{world.class2}/shops", world.headers["teacher2"],
                        json={"platform": "amazon"})  # fmt: skip
