@@ -40,6 +40,13 @@ def web_threads() -> int:
     return int(os.environ.get("SHOPLAB_WEB_THREADS", "4"))
 
 
+def gateway_threads() -> int:
+    """Request threads of each gateway web process: every open live stream (server-sent events) holds one, so a
+    class of 60 students with the stream open, plus their ordinary requests, fits in one process of two
+    (docs/gateway.md, "Live stream")."""
+    return int(os.environ.get("SHOPLAB_GATEWAY_THREADS", "80"))
+
+
 def internal_token() -> str:
     """The credential services demand of every caller but the gateway's proxies and each other.
 
