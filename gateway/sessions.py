@@ -44,7 +44,7 @@ class PasswordChangeRequired(Forbidden):
 def current_identity(*, password_change_pending_ok: bool = False) -> Identity:
     """The signed-in person of this request (read once per request from the database)."""
     if "identity" not in g:
-        g.identity = _identify_request()
+        g.identity = _identify_request(None)
     identity: Identity = g.identity
     if identity.must_change_password and not password_change_pending_ok:
         raise PasswordChangeRequired(
@@ -54,14 +54,14 @@ def current_identity(*, password_change_pending_ok: bool = False) -> Identity:
     return identity
 
 
-def _identify_request() -> Identity:
+def _identify_request(shop_id: str | None) -> Identity:
     now = datetime.now(UTC)
     header = request.headers.get("Authorization", "")
     if header:
         if not header.startswith("Bearer "):
             raise Unauthorized("sign in first", {"Authorization": ["a 'Bearer <token>' header is required"]})
-        with db().reading() as session:
-            identity = tokens.identify(session, header.removeprefix("Bearer ").strip(), now, "bearer")
+        with db().engine.connect() as connection:
+            identity = tokens.identify(connection, header.removeprefix("Bearer ").strip(), now, "bearer", shop_id)
         if identity is None:
             raise Unauthorized(
                 "your sign-in is not valid (signed out, expired or revoked); sign in again",
@@ -71,8 +71,8 @@ def _identify_request() -> Identity:
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise Unauthorized("sign in first", {"Authorization": ["a 'Bearer <token>' header is required"]})
-    with db().reading() as session:
-        identity = tokens.identify(session, cookie, now, "browser")
+    with db().engine.connect() as connection:
+        identity = tokens.identify(connection, cookie, now, "browser", shop_id)
     if identity is None:
         raise Unauthorized("your session has ended; sign in again", {COOKIE: ["unknown, expired or revoked"]})
     if request.method in UNSAFE_METHODS:
@@ -154,18 +154,22 @@ def clear_session_cookie(response: Response) -> Response:
 def fence_request() -> None:
     """Before any view reads a body: inside a shop or a class of the signed-in API, the caller must be signed in
     (401) and reach it (404), so that neither a malformed body nor a validation error says anything about a shop
-    or class outside one's reach."""
+    or class outside one's reach. Inside a shop, the sign-in and the reach are one database statement."""
     from gateway import access
 
     fenced = access.fenced_id(request.path)
     if fenced is None:
         return
     kind, ident = fenced
+    if kind == "shop":
+        g.identity = _identify_request(ident)
+        who = current_identity()
+        if not who.reaches_shop:
+            raise access.not_found_shop(ident)
+        return
     who = current_identity()
     with db().reading() as session:
-        if kind == "shop" and not access.reaches_shop(session, who, ident):
-            raise access.not_found_shop(ident)
-        if kind == "class" and not access.reaches_class(session, who, ident):
+        if not access.reaches_class(session, who, ident):
             raise NotFound(f"no class {ident}", {"class_id": ["unknown class"]})
 
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, exists, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.models import AuthToken, User
@@ -35,6 +35,7 @@ class Identity:
     token_id: str
     kind: str  # bearer | browser
     csrf_token: str | None = None
+    reaches_shop: bool | None = None  # of the shop in the request's path, read with the sign-in
 
     @property
     def is_admin(self) -> bool:
@@ -70,33 +71,56 @@ def issue(session: Session, user: User, now: datetime, kind: str = "bearer") -> 
     return token, row
 
 
-_IDENTIFY = (
-    select(
-        AuthToken.id,
-        AuthToken.kind,
-        AuthToken.csrf_token,
-        AuthToken.expires_wall_at,
-        User.id,
-        User.username,
-        User.display_name,
-        User.role,
-        User.class_id,
-        User.must_change_password,
-    )
-    .join(User, User.id == AuthToken.user_id)
-    .where(AuthToken.revoked_wall_at.is_(None))
-)
+def _identify_statement(in_shop: bool):
+    """One statement for a request: the sign-in, its user, and (inside a shop) whether the user reaches the shop.
+    Built once: building it cost as much as running it."""
+    from gateway.models import ClassMember, Shop, ShopMember
+
+    shop_id = bindparam("shop_id")
+    if not in_shop:
+        seated = taught = found = literal(False)
+    else:
+        seated = exists().where(ShopMember.shop_id == shop_id, ShopMember.user_id == User.id)
+        # correlated to the outer query's user: without it, SQLAlchemy would add ``users`` to this FROM (any user)
+        taught_classes = (
+            select(ClassMember.class_id)
+            .where(ClassMember.user_id == User.id, ClassMember.role == "instructor")
+            .correlate(User)
+        )
+        taught = exists().where(Shop.id == shop_id, or_(Shop.created_by == User.id, Shop.class_id.in_(taught_classes)))
+        found = exists().where(Shop.id == shop_id)
+    return (
+        select(
+            AuthToken.id, AuthToken.kind, AuthToken.csrf_token, AuthToken.expires_wall_at, User.id, User.username,
+            User.display_name, User.role, User.class_id, User.must_change_password, seated, taught, found,
+        )
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.id == bindparam("token_id"), AuthToken.revoked_wall_at.is_(None))
+    )  # fmt: skip
 
 
-def identify(session: Session, token: str, now: datetime, kind: str = "bearer") -> Identity | None:
-    """The person behind a token, or None when it is unknown, revoked, expired or of the other kind."""
+_STATEMENTS: dict[bool, object] = {}
+
+
+def identify(
+    connection: Connection | Session, token: str, now: datetime, kind: str = "bearer", shop_id: str | None = None
+) -> Identity | None:
+    """The person behind a token, or None when it is unknown, revoked, expired or of the other kind; with
+    ``shop_id``, :attr:`Identity.reaches_shop` says whether they reach that shop (read in the same statement)."""
     if not token or len(token) > 200:
         return None
-    row = session.execute(_IDENTIFY.where(AuthToken.id == digest(token))).first()
+    in_shop = shop_id is not None
+    if in_shop not in _STATEMENTS:
+        _STATEMENTS[in_shop] = _identify_statement(in_shop)
+    parameters = {"token_id": digest(token), **({"shop_id": shop_id} if in_shop else {})}
+    row = connection.execute(_STATEMENTS[in_shop], parameters).first()
     if row is None or row[1] != kind or row[3] <= now:
         return None
-    token_id, kind, csrf, _expires, user_id, username, display_name, role, class_id, must_change = row
-    return Identity(user_id, username, display_name, role, class_id, must_change, token_id, kind, csrf)
+    token_id, kind, csrf, _expires, user_id, username, display_name, role, class_id, must_change = row[:10]
+    seated, taught, found = row[10:]
+    reach = {"admin": found, "instructor": taught}.get(role, seated) if in_shop else None
+    reach = None if reach is None else bool(reach)
+    return Identity(user_id, username, display_name, role, class_id, must_change, token_id, kind, csrf, reach)
 
 
 def revoke(session: Session, token_id: str, now: datetime) -> None:
