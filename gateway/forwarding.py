@@ -43,6 +43,11 @@ class NoSuchRoute(ShopLabError):
     code = "not_found"
 
 
+class WrongMethod(ShopLabError):
+    status = 405
+    code = "method_not_allowed"
+
+
 def match(route_map: Map, routes: list[Route], sub_path: str) -> tuple[Route, dict[str, str]]:
     """The route for this sub-path and method; 404 (JSON) for an unknown path, 405 for a known one's wrong method."""
     adapter = route_map.bind("gateway", path_info=sub_path)
@@ -51,7 +56,7 @@ def match(route_map: Map, routes: list[Route], sub_path: str) -> tuple[Route, di
     except NoRoute:
         raise NoSuchRoute(f"no public route {request.method} {request.path}", {"path": ["unknown path"]}) from None
     except MethodNotAllowed as exc:
-        raise ShopLabError(
+        raise WrongMethod(
             f"{request.method} is not allowed here", {"method": [f"one of {', '.join(exc.valid_methods or [])}"]}
         ) from None
     for name, value in args.items():
