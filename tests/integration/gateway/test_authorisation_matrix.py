@@ -133,9 +133,9 @@ GATEWAY_ROUTES = [
 ]  # fmt: skip
 
 
-def test_the_gateways_own_routes_for_every_caller(sqlite_served):
+def test_the_gateways_own_routes_for_every_caller(served):
     """Checked before any body is read: an outsider's malformed body is still a 404, an anonymous one a 401."""
-    world = build_world(sqlite_served)
+    world = build_world(served)
     failures = []
     for method, template, body, special in GATEWAY_ROUTES:
         url = template.format(A=world.shops["A"], ticket=world.ids["ticket_c-a1"])

@@ -42,10 +42,10 @@ def _upload(stack, teacher, class_id, name: str, content: bytes):
     )
 
 
-def test_a_csv_with_bad_rows_imports_nothing_and_names_each_row(sqlite_stack):
-    teacher = sqlite_stack.sign_in()
-    class_id = _new_class(sqlite_stack, teacher)
-    users, events = _count(sqlite_stack, User), _count(sqlite_stack, OutboxMessage)
+def test_a_csv_with_bad_rows_imports_nothing_and_names_each_row(stack):
+    teacher = stack.sign_in()
+    class_id = _new_class(stack, teacher)
+    users, events = _count(stack, User), _count(stack, OutboxMessage)
     csv = (
         "学号,姓名,小组\n"
         "2024001,张三,A\n"
@@ -55,27 +55,27 @@ def test_a_csv_with_bad_rows_imports_nothing_and_names_each_row(sqlite_stack):
         "student1,已存在,B\n"  # row 6: a username taken already
         "bad number!,名字,B\n"  # row 7
     ).encode("gb18030")  # as Excel on a Chinese Windows writes it
-    response = _upload(sqlite_stack, teacher, class_id, "名单.csv", csv)
+    response = _upload(stack, teacher, class_id, "名单.csv", csv)
     assert response.status_code == 422
     rows = response.get_json()["fields"]["rows"]
     assert set(rows) == {"3", "4", "5", "6", "7"}
     assert rows["3"] == {"student_no": ["required"]} and rows["4"] == {"name": ["required"]}
     assert rows["5"]["student_no"] == ["also in row 2"] and "exists" in rows["6"]["student_no"][0]
-    assert (_count(sqlite_stack, User), _count(sqlite_stack, OutboxMessage)) == (users, events)
+    assert (_count(stack, User), _count(stack, OutboxMessage)) == (users, events)
 
-    missing = _upload(sqlite_stack, teacher, class_id, "list.csv", b"number,nom\n1,x\n")
+    missing = _upload(stack, teacher, class_id, "list.csv", b"number,nom\n1,x\n")
     assert missing.status_code == 422 and "file" in missing.get_json()["fields"]
-    not_excel = _upload(sqlite_stack, teacher, class_id, "list.xlsx", b"not a workbook")
+    not_excel = _upload(stack, teacher, class_id, "list.xlsx", b"not a workbook")
     assert not_excel.status_code == 422 and "file" in not_excel.get_json()["fields"]
 
 
-def test_an_excel_list_in_teams_gets_one_shop_per_team_and_every_student_an_agent(sqlite_stack):
-    teacher = sqlite_stack.sign_in()
-    gateway = sqlite_stack.client("gateway")
-    class_id = _new_class(sqlite_stack, teacher)
+def test_an_excel_list_in_teams_gets_one_shop_per_team_and_every_student_an_agent(stack):
+    teacher = stack.sign_in()
+    gateway = stack.client("gateway")
+    class_id = _new_class(stack, teacher)
     rows = [["student_no", "name", "team"], [2024101, "王芳", "红队"], [2024102, "刘强", "红队"]]
     content = _xlsx([*rows, [2024103, "赵敏", "蓝队"]])
-    response = _upload(sqlite_stack, teacher, class_id, "class.xlsx", content)
+    response = _upload(stack, teacher, class_id, "class.xlsx", content)
     assert response.status_code == 201, response.get_json()
     created = response.get_json()["created"]
     assert [s["username"] for s in created] == ["2024101", "2024102", "2024103"]  # a number cell, read as text
@@ -88,7 +88,7 @@ def test_an_excel_list_in_teams_gets_one_shop_per_team_and_every_student_an_agen
     detail = gateway.get(f"/api/v1/classes/{class_id}", headers=teacher).get_json()
     seats = {s["name"]: s["shops"] for s in detail["students"]}
     assert seats["王芳"] == seats["刘强"] != seats["赵敏"] and len(seats["赵敏"]) == 1
-    with sqlite_stack.runtime("gateway").db.reading() as session:
+    with stack.runtime("gateway").db.reading() as session:
         joined = [json.loads(m) for m in session.scalars(
             select(OutboxMessage.message).where(OutboxMessage.type == "agent.joined")
         )]  # fmt: skip
@@ -96,7 +96,7 @@ def test_an_excel_list_in_teams_gets_one_shop_per_team_and_every_student_an_agen
     assert names == {"王芳", "刘强", "赵敏"}
 
     # individual shops for a class whose students sit nowhere yet; a second call opens nothing more
-    other = _new_class(sqlite_stack, teacher)
+    other = _new_class(stack, teacher)
     added = gateway.post(f"/api/v1/classes/{other}/students", json={"student_no": "2024201", "name": "孙丽"},
                          headers=teacher)  # fmt: skip
     assert added.status_code == 201
@@ -105,10 +105,10 @@ def test_an_excel_list_in_teams_gets_one_shop_per_team_and_every_student_an_agen
     assert gateway.post(f"/api/v1/classes/{other}/shops", json={"platform": "ebay"}, headers=teacher).get_json() == []
 
 
-def test_bad_shop_and_clock_input_is_named_and_writes_nothing(sqlite_stack):
-    teacher = sqlite_stack.sign_in()
-    gateway = sqlite_stack.client("gateway")
-    shops, events = _count(sqlite_stack, Shop), _count(sqlite_stack, OutboxMessage)
+def test_bad_shop_and_clock_input_is_named_and_writes_nothing(stack):
+    teacher = stack.sign_in()
+    gateway = stack.client("gateway")
+    shops, events = _count(stack, Shop), _count(stack, OutboxMessage)
     unknown = gateway.post("/api/v1/shops", json={"name": "x", "platform": "taobao", "class_id": "nope"},
                            headers=teacher)  # fmt: skip
     assert unknown.status_code == 404 and "class_id" in unknown.get_json()["fields"]
@@ -118,4 +118,4 @@ def test_bad_shop_and_clock_input_is_named_and_writes_nothing(sqlite_stack):
         empty = gateway.post(f"/api/v1/shops/{shop_id}/clock", json=body, headers=teacher)
         assert empty.status_code == 422 and "speed" in empty.get_json()["fields"]
     assert gateway.get(f"/api/v1/shops/{shop_id}", headers=teacher).get_json()["clock"]["version"] == version
-    assert (_count(sqlite_stack, Shop), _count(sqlite_stack, OutboxMessage)) == (shops, events)
+    assert (_count(stack, Shop), _count(stack, OutboxMessage)) == (shops, events)

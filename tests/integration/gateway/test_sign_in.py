@@ -19,6 +19,7 @@ def _login(client, username, password, address="10.0.0.1"):
 
 
 def test_five_failures_a_minute_lock_the_username_then_429_with_retry_after(sqlite_stack):
+    # SQLite only: the limits live in Redis; the database only answers the password checks
     sqlite_stack.sign_in()
     gateway = sqlite_stack.client("gateway")
     for _ in range(5):
@@ -35,6 +36,7 @@ def test_five_failures_a_minute_lock_the_username_then_429_with_retry_after(sqli
 
 
 def test_one_address_is_limited_across_usernames(sqlite_stack):
+    # SQLite only: the limits live in Redis
     sqlite_stack.sign_in()
     gateway = sqlite_stack.client("gateway")
     for n in range(30):
@@ -44,10 +46,10 @@ def test_one_address_is_limited_across_usernames(sqlite_stack):
     assert _login(gateway, "student3", "student-demo", "10.1.1.1").status_code == 200
 
 
-def test_sign_out_password_change_reset_and_expiry_revoke_tokens(sqlite_stack):
-    teacher = sqlite_stack.sign_in()
-    gateway = sqlite_stack.client("gateway")
-    first, second = (sqlite_stack.sign_in("student1", "student-demo") for _ in range(2))
+def test_sign_out_password_change_reset_and_expiry_revoke_tokens(stack):
+    teacher = stack.sign_in()
+    gateway = stack.client("gateway")
+    first, second = (stack.sign_in("student1", "student-demo") for _ in range(2))
     assert gateway.get("/api/v1/shops", headers=first).status_code == 200
     assert gateway.post("/api/v1/auth/logout", headers=first).status_code == 204
     assert gateway.get("/api/v1/shops", headers=first).status_code == 401
@@ -77,15 +79,15 @@ def test_sign_out_password_change_reset_and_expiry_revoke_tokens(sqlite_stack):
     assert gateway.get("/api/v1/auth/me", headers=pending).status_code == 200
 
     # a token past its school day is refused
-    with sqlite_stack.runtime("gateway").db.writing() as session:
+    with stack.runtime("gateway").db.writing() as session:
         session.execute(update(AuthToken).values(expires_wall_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert gateway.get("/api/v1/shops", headers=teacher).status_code == 401
 
 
-def test_the_role_is_read_from_the_database_not_from_the_token(sqlite_stack):
-    teacher = sqlite_stack.sign_in()
-    gateway = sqlite_stack.client("gateway")
-    with sqlite_stack.runtime("gateway").db.writing() as session:
+def test_the_role_is_read_from_the_database_not_from_the_token(stack):
+    teacher = stack.sign_in()
+    gateway = stack.client("gateway")
+    with stack.runtime("gateway").db.writing() as session:
         session.execute(update(User).where(User.username == "teacher").values(role="student"))
     refused = gateway.post("/api/v1/shops", json={"name": "x", "platform": "ebay"}, headers=teacher)
     assert refused.status_code == 403
@@ -94,6 +96,7 @@ def test_the_role_is_read_from_the_database_not_from_the_token(sqlite_stack):
 
 
 def test_sign_in_takes_as_long_for_an_unknown_user_as_for_a_known_one(sqlite_stack):
+    # SQLite only: what is timed is the password hash, the same on either database
     sqlite_stack.sign_in()
     gateway = sqlite_stack.client("gateway")
 
@@ -111,9 +114,9 @@ def test_sign_in_takes_as_long_for_an_unknown_user_as_for_a_known_one(sqlite_sta
     assert 0.6 < unknown / known < 1.6, (known, unknown)
 
 
-def test_browser_sessions_use_an_httponly_samesite_cookie_and_csrf_on_writes(sqlite_stack):
-    sqlite_stack.sign_in()
-    gateway = sqlite_stack.client("gateway")
+def test_browser_sessions_use_an_httponly_samesite_cookie_and_csrf_on_writes(stack):
+    stack.sign_in()
+    gateway = stack.client("gateway")
     signed = gateway.post("/api/v1/auth/session", json={"username": "teacher", "password": "teacher-demo"})
     assert signed.status_code == 200
     cookie = signed.headers["Set-Cookie"]

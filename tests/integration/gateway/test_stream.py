@@ -127,6 +127,7 @@ def test_the_stream_tells_within_1_s_and_catches_up_after_a_reconnect(served):
 
 
 def test_the_stream_is_for_signed_in_people_of_the_shop(sqlite_served):
+    # SQLite only: the fence is the same statement on both databases, run on both by the authorisation matrix
     world = build_world(sqlite_served)
     shop_url = f"/api/v1/shops/{world.shops['A']}/stream"
     assert world.gateway.get(shop_url).status_code == 401
