@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from gateway.api import shops_api
 from gateway.auth_api import auth_api
@@ -25,8 +26,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = build_service_app(
         SPEC, [auth_api, classes_api, shops_api, views_api], config, pages=[public_api, home], health_check=health
     )
-    add_public_routes(app.extensions["flask-smorest"]["blp_name_to_api"]["auth"].spec)
     app.before_request(fence_request)
+    app.before_request(_document_when_first_asked(app))
 
     @app.errorhandler(TooManyAttempts)
     def _too_many(exc: TooManyAttempts):
@@ -36,3 +37,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def _document_when_first_asked(app: Flask):
+    """The forwarded routes join the API document when it is first asked for, not at start: building the services'
+    documents imports their code, which would slow every gateway process's start for a page few open."""
+    spec = app.extensions["flask-smorest"]["blp_name_to_api"]["auth"].spec
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def add_once() -> None:
+        if done.is_set() or request.path != "/openapi.json":
+            return
+        with lock:
+            if not done.is_set():
+                add_public_routes(spec)
+                done.set()
+
+    return add_once

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from werkzeug.security import check_password_hash
 
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+_DUMMY: list[str] = []  # made at the first sign-in of a process, not at import (it costs one hash)
 MIN_LENGTH = 8
 
 
@@ -28,7 +28,9 @@ def hash_password(password: str) -> str:
 def verify(stored_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored_hash``; ``None`` (no such user) checks a dummy hash and says no."""
     if stored_hash is None:
-        _check_argon2(_DUMMY_HASH, password)
+        if not _DUMMY:
+            _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(16)))
+        _check_argon2(_DUMMY[0], password)
         return False
     if not stored_hash.startswith("$argon2"):
         return check_password_hash(stored_hash, password)
