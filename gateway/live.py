@@ -142,7 +142,10 @@ class Hub:
                         channel = message["channel"].decode()
                         self._deliver(channel.removeprefix("gw:live:"), json.loads(message["data"]))
             except (redis.RedisError, OSError) as exc:
-                log.warning("live notifications: Redis subscription lost (%s); again in %.1f s", exc, backoff)
+                # said once an outage; the streams catch up from the lists when the subscription is back
+                (log.warning if backoff == 0.5 else log.debug)(
+                    "live notifications: Redis subscription lost (%s); trying again", exc
+                )
                 threading.Event().wait(backoff)
                 backoff = min(backoff * 2, 10)
 
