@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets system-tools clean
+.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-gateway system-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
@@ -50,6 +50,9 @@ bench-orders: $(STAMP)
 
 bench-tickets: $(STAMP)
 	$(BIN)/python -m loadtests.bench_tickets
+
+bench-gateway: $(STAMP)
+	$(BIN)/python -m loadtests.bench_gateway
 
 clean:
 	rm -rf var

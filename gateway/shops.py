@@ -22,6 +22,7 @@ def open_shop(
     class_id: str | None = None,
     created_by: str | None = None,
     speed: float = 1.0,
+    team: str | None = None,
 ) -> Shop:
     try:
         profile = load_profile(platform)
@@ -36,8 +37,9 @@ def open_shop(
         platform=platform,
         currency=profile["currency"],
         class_id=class_id,
+        team=team,
         created_by=created_by,
-        created_at=now,
+        created_wall_at=now,
     )
     shop.clock = ShopClock.started(now, speed=speed)
     session.add(shop)
