@@ -127,3 +127,10 @@ def reset_password(session: Session, user: User) -> str:
     user.must_change_password = True
     tokens.revoke_all(session, user.id, _now())
     return password
+
+
+def set_locale(session: Session, user_id: str, locale: str) -> User:
+    """Remember the language a person chose for the web pages."""
+    user = session.get(User, user_id)
+    user.locale = locale
+    return user

@@ -1,4 +1,4 @@
-"""The gateway's app factory: the same builder as every service, with its public API, pages and aggregated health."""
+"""The gateway's app factory: the same builder as every service, with its public API, web pages and health."""
 
 from __future__ import annotations
 
@@ -11,21 +11,27 @@ from gateway.api import shops_api
 from gateway.auth_api import auth_api
 from gateway.classes_api import classes_api
 from gateway.health import health
-from gateway.home import home
 from gateway.login_limits import TooManyAttempts
 from gateway.openapi_doc import add_public_routes
 from gateway.public_api import public_api
+from gateway.screens_api import screens_api
 from gateway.service import SPEC
 from gateway.sessions import fence_request
 from gateway.shop_views import views_api
+from gateway.web import install_web
 from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = build_service_app(
-        SPEC, [auth_api, classes_api, shops_api, views_api], config, pages=[public_api, home], health_check=health
+        SPEC,
+        [auth_api, classes_api, shops_api, views_api, screens_api],
+        config,
+        pages=[public_api],
+        health_check=health,
     )
+    install_web(app)  # the web pages, their languages, assets and security headers
     app.before_request(fence_request)
     app.before_request(_document_when_first_asked(app))
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from gateway import accounts, sessions
 from gateway.models import User
-from gateway.schemas import BrowserLoginOut, LoginIn, LoginOut, PasswordIn, PasswordOut, UserOut
+from gateway.schemas import BrowserLoginOut, LocaleIn, LoginIn, LoginOut, PasswordIn, PasswordOut, UserOut
 from shoplab.plumbing.web import db
 
 auth_api = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign in and out")
@@ -67,9 +67,16 @@ class Password(MethodView):
     @auth_api.response(200, PasswordOut)
     def post(self, data):
         """Change your password: every sign-in of yours is revoked, and a new token is returned."""
+        token, user, _ = sessions.change_password(data["current_password"], data["new_password"])
+        return {"token": token, "user": user}
+
+
+@auth_api.route("/locale")
+class Locale(MethodView):
+    @auth_api.arguments(LocaleIn)
+    @auth_api.response(200, UserOut)
+    def post(self, data):
+        """Remember your language for the web pages (``zh_CN`` or ``en``), wherever you sign in next."""
         who = sessions.current_identity(password_change_pending_ok=True)
         with db().writing() as session:
-            user = session.get(User, who.user_id)
-            accounts.change_password(session, user, data["current_password"], data["new_password"])
-        token, user, _ = sessions.sign_in(who.username, data["new_password"])
-        return {"token": token, "user": user}
+            return UserOut().dump(accounts.set_locale(session, who.user_id, data["locale"]))

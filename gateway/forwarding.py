@@ -48,16 +48,20 @@ class WrongMethod(ShopLabError):
     code = "method_not_allowed"
 
 
-def match(route_map: Map, routes: list[Route], sub_path: str) -> tuple[Route, dict[str, str]]:
-    """The route for this sub-path and method; 404 (JSON) for an unknown path, 405 for a known one's wrong method."""
+def match(
+    route_map: Map, routes: list[Route], sub_path: str, method: str | None = None
+) -> tuple[Route, dict[str, str]]:
+    """The route for this sub-path and method (default: the request's); 404 (JSON) for an unknown path, 405 for a
+    known one's wrong method."""
+    method = method or request.method
     adapter = route_map.bind("gateway", path_info=sub_path)
     try:
-        index, args = adapter.match(sub_path, method=request.method)
+        index, args = adapter.match(sub_path, method=method)
     except NoRoute:
-        raise NoSuchRoute(f"no public route {request.method} {request.path}", {"path": ["unknown path"]}) from None
+        raise NoSuchRoute(f"no public route {method} {sub_path}", {"path": ["unknown path"]}) from None
     except MethodNotAllowed as exc:
         raise WrongMethod(
-            f"{request.method} is not allowed here", {"method": [f"one of {', '.join(exc.valid_methods or [])}"]}
+            f"{method} is not allowed here", {"method": [f"one of {', '.join(exc.valid_methods or [])}"]}
         ) from None
     for name, value in args.items():
         if not _SAFE_ID.match(value) or value in (".", ".."):
@@ -66,25 +70,71 @@ def match(route_map: Map, routes: list[Route], sub_path: str) -> tuple[Route, di
 
 
 def forward(route: Route, shop_id: str, args: dict[str, str], caller: Caller) -> Response:
+    """The public request, as it came, to its service; the service's answer as the response."""
     body, raw = _request_body(route, caller)
     if caller.role == BUYER:
         _check_owned(route, shop_id, args, body or {}, caller)
-    path = route.service_path
-    for name, value in args.items():
-        path = path.replace(f"<{name}>", quote(value, safe=""))
-    answer = client_for(route.service).request(
+    answer = _send(
+        route,
+        shop_id,
+        args,
         request.method,
-        f"/shops/{quote(shop_id, safe='')}{path}",
-        json=body if body is not None else None,
-        data=raw,
-        params=_query(route, caller),
-        headers={"Content-Type": request.content_type} if raw is not None and request.content_type else None,
+        body=body,
+        raw=raw,
+        params=_query(route, caller, request.args.items(multi=True)),
+        content_type=request.content_type,
     )
     if caller.role == BUYER and answer.ok:
         refused = _foreign_rows(route, answer, caller)
         if refused is not None:
             return refused
     return passed_through(answer)
+
+
+def call(
+    route: Route,
+    shop_id: str,
+    args: dict[str, str],
+    caller: Caller,
+    method: str,
+    body: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
+) -> ServiceResponse:
+    """The same call made by a page of the gateway (staff only): the acting fields set exactly as for a public
+    request, the service's answer returned as it is."""
+    if caller.role == BUYER:
+        raise ValueError("pages call the staff routes only")
+    if method in _BODY_METHODS:
+        body = dict(body or {})
+        _set_acting(route, caller, body)
+    else:
+        body = None
+    pairs = [(k, v) for k, values in (params or {}).items() for v in (values if isinstance(values, list) else [values])]
+    return _send(route, shop_id, args, method, body=body, params=_query(route, caller, pairs))
+
+
+def _send(
+    route: Route,
+    shop_id: str,
+    args: dict[str, str],
+    method: str,
+    *,
+    body: dict | None,
+    raw: bytes | None = None,
+    params: list[tuple[str, str]],
+    content_type: str | None = None,
+) -> ServiceResponse:
+    path = route.service_path
+    for name, value in args.items():
+        path = path.replace(f"<{name}>", quote(value, safe=""))
+    return client_for(route.service).request(
+        method,
+        f"/shops/{quote(shop_id, safe='')}{path}",
+        json=body if body is not None else None,
+        data=raw,
+        params=params,
+        headers={"Content-Type": content_type} if raw is not None and content_type else None,
+    )
 
 
 def passed_through(answer: ServiceResponse) -> Response:
@@ -160,11 +210,11 @@ def customer_details(customer: BuyerCustomer) -> dict[str, str]:
     }
 
 
-def _query(route: Route, caller: Caller) -> list[tuple[str, str]]:
+def _query(route: Route, caller: Caller, given) -> list[tuple[str, str]]:
     forced = dict(route.query_fixed)
     if route.customer_query and caller.customer is not None:
         forced[route.customer_query] = caller.customer.customer_id
-    params = [(k, v) for k, v in request.args.items(multi=True) if k not in forced]
+    params = [(k, str(v)) for k, v in given if k not in forced]
     return params + list(forced.items())
 
 

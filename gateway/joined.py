@@ -8,6 +8,7 @@ service does not know (404) is ``null`` without being unavailable.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,8 +79,9 @@ def _call(shop_id: str, ask: Ask, timeout: float) -> ServiceResponse:
 
 
 def conversation(shop_id: str, ticket_id: str) -> tuple[dict, int]:
-    """A conversation with its messages, and beside it the order (lines, total, payment attempts), its tracking,
-    refunds, returns and disputes. (The customer's profile joins when the CRM service keeps profiles.)"""
+    """A conversation with its messages, and beside it the order (lines, total, payment attempts), its payment
+    reminders, tracking, refunds, returns and disputes. (The customer's profile joins when the CRM service keeps
+    profiles.)"""
     deadline = Deadline()
     tid = quote(ticket_id, safe="")
     first = ask_all(shop_id, {"ticket": Ask("tickets", f"/tickets/{tid}")}, deadline, FIRST_STEP_SECONDS)
@@ -88,7 +90,8 @@ def conversation(shop_id: str, ticket_id: str) -> tuple[dict, int]:
     ticket = first.bodies.get("ticket")
     view: dict[str, Any] = {
         "ticket": ticket,
-        **dict.fromkeys(("order", "payments", "tracking", "refunds", "returns", "disputes")),
+        **dict.fromkeys(ORDER_PARTS),
+        "disputes": None,
         "customer": None,
         "unavailable": dict(first.unavailable),
     }
@@ -96,14 +99,7 @@ def conversation(shop_id: str, ticket_id: str) -> tuple[dict, int]:
         return view, 200
     asks = {"disputes": Ask("tickets", "/disputes")}
     if ticket.get("order_id"):
-        order = f"/orders/{quote(ticket['order_id'], safe='')}"
-        asks.update(
-            order=Ask("orders", order),
-            payments=Ask("orders", f"{order}/payments"),
-            tracking=Ask("orders", f"{order}/tracking"),
-            refunds=Ask("orders", f"{order}/refunds"),
-            returns=Ask("orders", f"{order}/returns"),
-        )
+        asks.update(order_asks(ticket["order_id"]))
     rest = ask_all(shop_id, asks, deadline)
     view.update(rest.bodies)
     view["unavailable"].update(rest.unavailable)
@@ -116,32 +112,27 @@ def conversation(shop_id: str, ticket_id: str) -> tuple[dict, int]:
     return view, 200
 
 
-def queue(shop_id: str, agent_id: str | None, shop_now: str) -> dict:
-    """The active queue (an agent's own tickets and the unassigned ones; an instructor's: every active ticket), each
-    with its SLA due times and the state of its order, most urgent first."""
-    deadline = Deadline()
-    if agent_id:
-        asks = {
-            "mine": Ask("tickets", "/tickets", {"status": "active", "assignee": agent_id, "limit": 200}),
-            "unassigned": Ask("tickets", "/tickets", {"status": "active", "assignee": "none", "limit": 200}),
-        }
-    else:
-        asks = {"all": Ask("tickets", "/tickets", {"status": "active", "limit": 500})}
-    first = ask_all(shop_id, asks, deadline, FIRST_STEP_SECONDS)
-    items = [item for body in first.bodies.values() for item in body.get("items", [])]
-    unavailable = {"tickets": next(iter(first.unavailable.values()))} if first.unavailable else {}
-    order_ids = sorted({item["order_id"] for item in items if item.get("order_id")})[:100]
-    orders = ask_all(shop_id, {oid: Ask("orders", f"/orders/{quote(oid, safe='')}") for oid in order_ids}, deadline)
-    if orders.unavailable:
-        unavailable["orders"] = next(iter(orders.unavailable.values()))
-    for item in items:
-        order = orders.bodies.get(item.get("order_id") or "")
-        item["order_state"] = order.get("state") if order else None
-    items.sort(key=_urgency)
-    return {"shop_now": shop_now, "items": items, "unavailable": unavailable}
+ORDER_PARTS = ("order", "payments", "reminders", "tracking", "refunds", "returns")
 
 
-def _urgency(item: dict) -> tuple:
-    sla = item.get("sla") or {}
-    due = [value for value in (sla.get("first_response_due"), sla.get("next_response_due")) if value]
-    return (min(due) if due else "9999", item.get("opened_at") or "")
+def order_asks(order_id: str) -> dict[str, Ask]:
+    """What the panel beside a conversation shows of its order, one ask per part."""
+    order = f"/orders/{quote(order_id, safe='')}"
+    return {
+        "order": Ask("orders", order),
+        "payments": Ask("orders", f"{order}/payments"),
+        "reminders": Ask("orders", f"{order}/reminders"),
+        "tracking": Ask("orders", f"{order}/tracking"),
+        "refunds": Ask("orders", f"{order}/refunds"),
+        "returns": Ask("orders", f"{order}/returns"),
+    }
+
+
+_SCREEN_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="screen-part")
+
+
+def run_all(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Several parts of one screen at once (each may ask services in turn: they run in a pool of their own, so a
+    part waiting on its asks never holds a thread its asks need); a part that failed raises here."""
+    futures = {name: _SCREEN_POOL.submit(job) for name, job in jobs.items()}
+    return {name: future.result(timeout=BUDGET_SECONDS + 1) for name, future in futures.items()}

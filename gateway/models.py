@@ -39,6 +39,7 @@ class User(Base):
     class_id: Mapped[str | None] = mapped_column(ForeignKey("classrooms.id"), index=True)  # the class it came with
     student_no: Mapped[str | None] = mapped_column(String(40))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(10))  # the web pages' language, once they chose one
     created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -97,6 +98,20 @@ class Shop(Base):
         self.speed = clock.speed
         self.paused = clock.paused
         self.clock_version = clock.version
+
+
+class ShopClockChange(Base):
+    """Every clock a shop has had, from its opening: the shop's calendar is piecewise (speed changes, pauses, jumps),
+    so when something happened on the wall clock is told by the clock that ran then, not by today's."""
+
+    __tablename__ = "shop_clock_changes"
+
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shop_registry.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wall_anchor: Mapped[datetime] = mapped_column(UtcDateTime)
+    sim_anchor: Mapped[datetime] = mapped_column(UtcDateTime)
+    speed: Mapped[float] = mapped_column(Float)
+    paused: Mapped[bool]
 
 
 class ShopMember(Base):

@@ -25,6 +25,7 @@ class UserOut(Schema):
     class_id = fields.String(allow_none=True)
     student_no = fields.String(allow_none=True)
     must_change_password = fields.Boolean(metadata={"description": "true: POST /api/v1/auth/password first"})
+    locale = fields.String(allow_none=True, metadata={"description": "the web pages' language: zh_CN or en"})
 
 
 class LoginOut(Schema):
@@ -45,6 +46,10 @@ class PasswordOut(Schema):
 class PasswordIn(Schema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class LocaleIn(Schema):
+    locale = fields.String(required=True, validate=validate.OneOf(["zh_CN", "en"]))
 
 
 class NewUserIn(Schema):

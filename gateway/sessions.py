@@ -117,6 +117,16 @@ def sign_in(username: str, password: str, kind: str = "bearer") -> tuple[str, Us
     return token, user, row.csrf_token
 
 
+def change_password(current: str, new: str, kind: str = "bearer") -> tuple[str, User, str | None]:
+    """The signed-in person changes their password: every sign-in of theirs is revoked and a new one of ``kind``
+    opened (the API's bearer token, or the browser's cookie)."""
+    who = current_identity(password_change_pending_ok=True)
+    with db().writing() as session:
+        user = session.get(User, who.user_id)
+        accounts.change_password(session, user, current, new)
+    return sign_in(who.username, new, kind=kind)
+
+
 def sign_out() -> None:
     """Revoke the sign-in of this request (bearer token or cookie)."""
     identity = current_identity(password_change_pending_ok=True)

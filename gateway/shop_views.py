@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from gateway import access, joined, live
+from gateway import access, joined, live, queue_view
 from gateway.models import AuthToken
 from gateway.sessions import current_identity
 from gateway.tokens import Identity
@@ -42,22 +43,57 @@ class ConversationView(MethodView):
     )
     def get(self, shop_id: str, ticket_id: str):
         """One conversation and everything beside it, in one call (answers within 2 s even if a service is down)."""
-        _shop_for_staff(shop_id)
+        _, shop = _shop_for_staff(shop_id)
         body, status = joined.conversation(shop_id, ticket_id)
+        if status == 200:
+            body["clock"] = clock_of(shop)
         response = jsonify(body)
         response.status_code = status
         return response
 
 
+class QueueQuery(Schema):
+    tab = fields.String(load_default=None, validate=validate.OneOf(queue_view.TABS))
+    kind = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list)
+    status = fields.String(load_default="active", validate=validate.OneOf(queue_view.STATUSES))
+
+
 @views_api.route("/<shop_id>/queue")
 class QueueView(MethodView):
-    @views_api.response(200, description="shop_now, items (tickets with SLA due times and order_state), unavailable")
-    def get(self, shop_id: str):
-        """The queue to work: a student's own active tickets and the unassigned ones (an instructor: every active
-        ticket), most urgent first, each with its SLA due times (shop time) and its order's state."""
+    @views_api.arguments(QueueQuery, location="query")
+    @views_api.response(
+        200,
+        description="shop_now, clock, targets, chat_shop, counts (mine, unassigned, all), items (tickets with SLA due "
+        "times, order_state, last_message, waiting_since), unavailable",
+    )
+    def get(self, query, shop_id: str):
+        """The queue to work, longest-waiting buyer first: without ``tab`` a student's own active tickets and the
+        unassigned ones (an instructor: every active ticket); ``tab`` = mine, unassigned or all; ``kind``
+        (repeatable) and ``status`` (active, new, open, pending, resolved, closed) narrow it. Each row carries its
+        SLA due times (shop time), its order's state, its last message and since when its buyer has waited (wall
+        time); ``counts`` are the tabs' sizes under the same filters."""
         who, shop = _shop_for_staff(shop_id)
-        body = joined.queue(shop_id, who.user_id if who.is_student else None, shop.clock.now().isoformat())
+        body = queue_view.queue(
+            shop_id,
+            who.user_id if who.is_student else None,
+            clock_of(shop),
+            shop.platform,
+            tab=query["tab"],
+            kinds=query["kind"],
+            status=query["status"],
+        )
         return jsonify(body)
+
+
+def clock_of(shop) -> dict:
+    """The shop's clock as a client counts down with it: the shop's now and the wall's now read together."""
+    wall_now = datetime.now(UTC)
+    return {
+        "shop_now": shop.clock.now(wall_now).isoformat(),
+        "wall_now": wall_now.isoformat(),
+        "speed": shop.clock.speed,
+        "paused": shop.clock.paused,
+    }
 
 
 @views_api.route("/<shop_id>/stream")

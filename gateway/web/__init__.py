@@ -8,9 +8,10 @@ would, so the UI can do nothing the API does not allow.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, g, request
 from flask_babel import Babel
 
 from gateway.web.formats import CLASSROOM_TIMEZONE, install_formats
@@ -41,14 +42,21 @@ assets = Blueprint(
 )
 
 
-def install_web(app: Flask) -> None:
+def install_web(app: Flask, *, pages: bool = True) -> None:
+    """The plumbing (languages, formats, assets, headers) and, with ``pages``, the gateway's pages."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", CLASSROOM_TIMEZONE)
+    # Flask's signed session cookie holds only the CSRF token of the forms shown before signing in
+    app.config.setdefault("SESSION_COOKIE_NAME", "shoplab_form")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     Babel(app, locale_selector=select_locale)
     app.register_blueprint(assets)
     install_formats(app)
     app.jinja_env.globals["LOCALES"] = LOCALES
+    if pages:
+        _install_pages(app)
 
     @app.after_request
     def _page_headers(response: Response) -> Response:
@@ -61,3 +69,27 @@ def install_web(app: Flask) -> None:
             # vendored files are named by their version: a new version is a new URL
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+
+
+def _install_pages(app: Flask) -> None:
+    from gateway.web.auth_pages import auth_pages
+    from gateway.web.js_strings import js_strings
+    from gateway.web.labels import choices, label
+    from gateway.web.page_access import page_csrf
+    from gateway.web.work_pages import work_pages
+    from gateway.web.workbench import workbench_pages
+
+    for blueprint in (auth_pages, workbench_pages, work_pages):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(label=label, label_choices=choices, csrf_token=page_csrf, js_strings=js_strings)
+
+    @app.after_request
+    def _server_time(response: Response) -> Response:
+        started = getattr(g, "page_started", None)
+        if started is not None:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.page_started = time.perf_counter()

@@ -9,13 +9,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import format_currency, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+    gettext,
+)
 
+from gateway.web.language import DEFAULT_LOCALE, normalise
 from shoplab.contracts.money import from_minor
 
 CLASSROOM_TIMEZONE = "Asia/Shanghai"
@@ -57,8 +67,64 @@ def shop_time(value: Any, style: str = "medium") -> str:
     return format_datetime(moment, style) if moment else "—"
 
 
+def moment(value: Any) -> str:
+    """A wall-clock moment, as short as it can be told: the time alone today, the date and time otherwise."""
+    when = _parse(value)
+    if when is None:
+        return "—"
+    zone = ZoneInfo(CLASSROOM_TIMEZONE)
+    if when.astimezone(zone).date() == datetime.now(zone).date():
+        return format_time(when, "short")
+    return format_datetime(when, "short")
+
+
+def duration(seconds: Any) -> str:
+    """Wall seconds as people read a reply time: ``45 s``, ``2 min 05 s``, ``1 h 02 min``."""
+    if seconds is None or seconds == "":
+        return "—"
+    total = int(round(float(seconds)))
+    if total < 60:
+        return gettext("%(s)s s", s=total)
+    if total < 3600:
+        if total % 60 == 0:
+            return gettext("%(m)s min", m=total // 60)
+        return gettext("%(m)s min %(s)02d s", m=total // 60, s=total % 60)
+    if total % 3600 == 0:
+        return gettext("%(h)s h", h=total // 3600)
+    return gettext("%(h)s h %(m)02d min", h=total // 3600, m=(total % 3600) // 60)
+
+
+def percent(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return format_percent(float(value), "#,##0.#%")
+
+
+def local_date(value: Any, shift_days: int = 0) -> str:
+    """A moment's date in the classroom's time zone (``shift_days``: e.g. -1 for the last day of an end-exclusive
+    period), as a date input wants it."""
+    when = _parse(value)
+    if when is None:
+        return ""
+    return (when.astimezone(ZoneInfo(CLASSROOM_TIMEZONE)) + timedelta(days=shift_days)).date().isoformat()
+
+
+def today(shift_days: int = 0) -> str:
+    return (datetime.now(ZoneInfo(CLASSROOM_TIMEZONE)) + timedelta(days=shift_days)).date().isoformat()
+
+
+def current_locale() -> str:
+    """The page's language as ShopLab names it: ``zh_CN`` or ``en`` (Babel says ``zh_Hans_CN`` for Chinese)."""
+    return normalise(str(get_locale() or "")) or DEFAULT_LOCALE
+
+
 def install_formats(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["wall_time"] = wall_time
     app.jinja_env.filters["shop_time"] = shop_time
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "zh_CN")
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["today"] = today
+    app.jinja_env.globals["current_locale"] = current_locale

@@ -106,3 +106,27 @@ def new_page(browser) -> Iterator:
     for context, _ in opened:
         context.close()
     assert outside == [], f"pages requested outside addresses: {outside}"
+
+
+@pytest.fixture(scope="package")
+def classroom(redis_server, tmp_path_factory):
+    """One ShopLab for the browser tests of this package: the gateway, orders and tickets served on their ports, with
+    their real workers and beat (torn down with the package, so no worker outlives these tests)."""
+    import redis
+
+    from tests.browser.classroom import Classroom
+    from tests.integration.gateway.conftest import ServedApps
+    from tests.stack import Stack
+
+    redis.Redis.from_url(redis_server).flushall()
+    stack = Stack(tmp_path_factory.mktemp("browser-stack"), redis_server)
+    served = ServedApps(stack)
+    try:
+        for name in ("orders", "tickets", "gateway"):
+            served.serve(name)
+        stack.start_workers(["gateway", "orders", "tickets"])
+        stack.beat()
+        yield Classroom(stack)
+    finally:
+        served.close()
+        stack.close()

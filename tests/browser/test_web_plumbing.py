@@ -18,7 +18,7 @@ PAGE = """{% extends "base.html" %}{% block main %}<p id="money">{{ 123450 | mon
 def site():
     app = Flask("plumbing")
     app.config["SECRET_KEY"] = "x"
-    install_web(app)
+    install_web(app, pages=False)
 
     @app.get("/")
     def page():
