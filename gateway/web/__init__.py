@@ -8,6 +8,7 @@ would, so the UI can do nothing the API does not allow.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -37,6 +38,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+SECURE = ("1", "true", "yes")
+
 assets = Blueprint(
     "web_assets", __name__, static_folder="static", static_url_path="/assets", template_folder="templates"
 )
@@ -51,6 +54,7 @@ def install_web(app: Flask, *, pages: bool = True) -> None:
     app.config.setdefault("SESSION_COOKIE_NAME", "shoplab_form")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("SHOPLAB_COOKIE_SECURE", "").lower() in SECURE)
     Babel(app, locale_selector=select_locale)
     app.register_blueprint(assets)
     install_formats(app)

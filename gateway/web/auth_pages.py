@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from gateway import access, sessions
 from gateway.accounts import set_locale
 from gateway.login_limits import TooManyAttempts
-from gateway.models import User
 from gateway.web import language
 from gateway.web.page_access import check_form_token, page, safe_next, signed_in_person
 from shoplab.errors import InvalidInput, ShopLabError, Unauthorized
@@ -123,13 +121,10 @@ def _referrer_path() -> str | None:
 
 
 def remember_language(response: Response, locale: str) -> Response:
-    response.set_cookie(language.COOKIE, locale, max_age=YEAR, httponly=True, samesite="Lax", path="/")
+    response.set_cookie(
+        language.COOKIE, locale, max_age=YEAR, httponly=True, samesite="Lax", secure=sessions.cookie_secure(), path="/"
+    )
     return response
-
-
-def user_locale(user_id: str) -> str | None:
-    with db().reading() as reading:
-        return reading.scalar(select(User.locale).where(User.id == user_id))
 
 
 @auth_pages.errorhandler(ShopLabError)

@@ -22,7 +22,7 @@ from flask import g, redirect, request, session, url_for
 from gateway import access, sessions
 from gateway.models import Shop
 from gateway.tokens import Identity
-from shoplab.errors import Forbidden, Unauthorized
+from shoplab.errors import Forbidden, ShopLabError, Unauthorized
 from shoplab.plumbing.web import db
 
 FORM_TOKEN = "form_csrf"
@@ -81,7 +81,12 @@ def check_form_token() -> None:
 
 def page_csrf() -> str:
     """The token a page puts in its forms and in the meta tag htmx and our scripts send."""
-    who = getattr(g, "who", None) or signed_in_person()
+    who = getattr(g, "who", None)
+    if who is None:
+        try:
+            who = signed_in_person()
+        except ShopLabError:  # a refused form (its token missing) still shows a page that says so
+            who = None
     return who.csrf_token if who is not None and who.csrf_token else form_token()
 
 

@@ -119,6 +119,10 @@ GATEWAY_ROUTES = [
     ("GET", "/api/v1/shops/{A}/conversations/{ticket}", None, {"student_of_shop": 200, "instructor_of_class": 200}),
     ("GET", "/api/v1/shops/{A}/queue", None, {"student_of_shop": 200, "instructor_of_class": 200}),
     ("GET", "/api/v1/shops/{A}/stream", None, {"student_of_shop": 200, "instructor_of_class": 200}),
+    ("GET", "/api/v1/shops/{A}/order-views/{order}", None, {"student_of_shop": 200, "instructor_of_class": 200}),
+    ("GET", "/api/v1/shops/{A}/worklists", None, {"student_of_shop": 200, "instructor_of_class": 200}),
+    ("GET", "/api/v1/shops/{A}/my-metrics", None, {"student_of_shop": 200, "instructor_of_class": 200}),
+    ("POST", "/api/v1/shops/{A}/reply-check", {}, {"student_of_shop": 422, "instructor_of_class": 422}),
     ("GET", "/api/v1/buyer/shops/{A}/customers/c-a1", None,
      {"buyer_key_of_shop": 200, "buyer_key_other_shop": 404, "*staff": 401}),
     ("PUT", "/api/v1/buyer/shops/{A}/customers/c-a1", {"name": "王小明", "country": "CN",
@@ -138,7 +142,7 @@ def test_the_gateways_own_routes_for_every_caller(served):
     world = build_world(served)
     failures = []
     for method, template, body, special in GATEWAY_ROUTES:
-        url = template.format(A=world.shops["A"], ticket=world.ids["ticket_c-a1"])
+        url = template.format(A=world.shops["A"], ticket=world.ids["ticket_c-a1"], order=world.ids["order_c-a1"])
         for caller in CALLERS:
             if caller in special:
                 expected = special[caller]
