@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-gateway system-tools clean
+.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-gateway bench-pages system-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
@@ -53,6 +53,9 @@ bench-tickets: $(STAMP)
 
 bench-gateway: $(STAMP)
 	$(BIN)/python -m loadtests.bench_gateway
+
+bench-pages: $(STAMP)
+	$(BIN)/python -m loadtests.bench_pages
 
 clean:
 	rm -rf var

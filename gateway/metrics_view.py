@@ -14,10 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.joined import Ask, Deadline, ask_all
+from gateway.recent_answers import RecentAnswers
 from shoplab.errors import InvalidInput
 from shoplab.shops.clock import ShopClock
 
 MAX_DAYS = 31
+# a day that is over changes only by late replies to its conversations: its figures are kept a minute
+PAST_DAYS = RecentAnswers(seconds=60)
 
 
 def period_of(
@@ -67,16 +70,28 @@ def my_metrics(
             {"from": clock.now(start).isoformat(), "to": _shop_end(clock, start, end).isoformat(), **scope},
         ),
     }
+    now = datetime.now(UTC)
+    past_days: dict[str, dict] = {}
     for index, (day_start, day_end) in enumerate(days):
-        asks[f"day:{index}"] = Ask(
-            "tickets", "/metrics", {"from": day_start.isoformat(), "to": day_end.isoformat(), **scope}
-        )
+        key = (shop_id, agent_id, day_start)
+        kept = PAST_DAYS.peek(key) if day_end <= now else None
+        if kept is not None:
+            past_days[f"day:{index}"] = kept
+        else:
+            asks[f"day:{index}"] = Ask(
+                "tickets", "/metrics", {"from": day_start.isoformat(), "to": day_end.isoformat(), **scope}
+            )
     answers = ask_all(shop_id, asks, deadline)
+    for index, (day_start, day_end) in enumerate(days):
+        body = answers.bodies.get(f"day:{index}")
+        if body is not None and day_end <= now:
+            PAST_DAYS.put((shop_id, agent_id, day_start), body)
+    answers.bodies.update(past_days)
     orders = answers.bodies.get("orders")
     mine = None
-    if orders is not None:
+    if orders is not None and agent_id:
         mine = next((row for row in orders.get("agents", []) if row["agent_id"] == agent_id), None)
-        mine = mine or _nothing_done(agent_id) if agent_id else None
+        mine = mine or _nothing_done(agent_id)
     daily = []
     for index, (day_start, _) in enumerate(days):
         body = answers.bodies.get(f"day:{index}")

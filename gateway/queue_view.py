@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gateway.joined import FIRST_STEP_SECONDS, Answers, Ask, Deadline, ask_all
+from gateway.recent_answers import RecentAnswers
 from shoplab.shops.profiles import load_profile
 
 TABS = ("mine", "unassigned", "all")
@@ -53,12 +54,24 @@ class _Facts:
 
 
 FACTS = _Facts()
+_TARGETS = RecentAnswers(seconds=10)
+_STATES = RecentAnswers(seconds=30)  # shop -> {order id: state}, for ``orders_unchanged`` refreshes
 
 
 def is_chat_shop(platform: str) -> bool:
     """Chat shops are the domestic marketplaces (Taobao-style: buyers chat in 旺旺/千牛 and expect an answer in
     minutes); cross-border marketplaces answer platform messages within hours."""
     return load_profile(platform).get("market") == "domestic"
+
+
+def targets_of(shop_id: str, platform: str) -> dict[str, int]:
+    """The response targets in force (the profile's, or the instructor's scenario), kept a few seconds."""
+
+    def ask() -> dict | None:
+        answers = ask_all(shop_id, {"settings": Ask("tickets", "/queue-settings")}, Deadline(), FIRST_STEP_SECONDS)
+        return (answers.bodies.get("settings") or {}).get("targets")
+
+    return _TARGETS.get(shop_id, ask, keep=bool) or load_profile(platform)["response_targets"]
 
 
 def queue(
@@ -70,19 +83,17 @@ def queue(
     tab: str | None = None,
     kinds: list[str] | None = None,
     status: str = "active",
+    orders_unchanged: bool = False,
 ) -> dict:
     """The queue view (``agent_id``: the signed-in student; None for an instructor). ``tab`` None keeps the first
-    version's answer: a student's own tickets and the unassigned ones, an instructor's every one."""
+    version's answer: a student's own tickets and the unassigned ones, an instructor's every one.
+    ``orders_unchanged``: the caller knows no order changed since it last asked (a page refreshing for a message),
+    so the order states this process read in the last half minute may serve again."""
     deadline = Deadline()
     params: dict[str, Any] = {"status": status, "limit": LIST_LIMIT}
     if kinds:
         params["kind"] = list(kinds)
-    first = ask_all(
-        shop_id,
-        {"tickets": Ask("tickets", "/tickets", params), "settings": Ask("tickets", "/queue-settings")},
-        deadline,
-        FIRST_STEP_SECONDS,
-    )
+    first = ask_all(shop_id, {"tickets": Ask("tickets", "/tickets", params)}, deadline, FIRST_STEP_SECONDS)
     every = (first.bodies.get("tickets") or {}).get("items", [])
     unavailable = {"tickets": first.unavailable["tickets"]} if "tickets" in first.unavailable else {}
     counts = {
@@ -91,14 +102,13 @@ def queue(
         "all": len(every),
     }
     items = [t for t in every if _in_tab(t, tab, agent_id)]
-    more = _rows(shop_id, items, deadline)
+    more = _rows(shop_id, items, deadline, orders_unchanged)
     unavailable.update(more)
     items.sort(key=_waited_longest)
-    targets = (first.bodies.get("settings") or {}).get("targets") or load_profile(platform)["response_targets"]
     return {
         "shop_now": clock["shop_now"],
         "clock": clock,
-        "targets": targets,
+        "targets": targets_of(shop_id, platform),
         "chat_shop": is_chat_shop(platform),
         "qianniu_seconds": QIANNIU_SECONDS,
         "tab": tab,
@@ -119,22 +129,29 @@ def _in_tab(ticket: dict, tab: str | None, agent_id: str | None) -> bool:
     return holder is None or holder == agent_id  # a student's first-version queue
 
 
-def _rows(shop_id: str, items: list[dict], deadline: Deadline) -> dict[str, str]:
+def _rows(shop_id: str, items: list[dict], deadline: Deadline, orders_unchanged: bool) -> dict[str, str]:
     """Each row's order state, last message and waiting time (in place); the parts that did not answer."""
     asks: dict[str, Ask] = {}
     order_ids = sorted({t["order_id"] for t in items if t.get("order_id")})
+    kept = _STATES.peek(shop_id) if orders_unchanged else None
+    if kept is not None and all(oid in kept for oid in order_ids):
+        order_ids, known = [], kept
+    else:
+        known = {}
     if order_ids:
         asks["recent"] = Ask("orders", "/orders", {"limit": RECENT_ORDERS})
     missing_facts = [t for t in items if FACTS.get(_key(shop_id, t)) is None][:MAX_DETAIL_ASKS]
     for ticket in missing_facts:
         asks[f"t:{ticket['id']}"] = Ask("tickets", f"/tickets/{quote(ticket['id'], safe='')}")
     answers = ask_all(shop_id, asks, deadline, deadline.left() * 0.6)
-    states = {o["id"]: o.get("state") for o in answers.bodies.get("recent") or []}
+    states = {**known, **{o["id"]: o.get("state") for o in answers.bodies.get("recent") or []}}
     older = [oid for oid in order_ids if oid not in states][:MAX_ORDER_ASKS]
     if older and "recent" in answers.bodies:
         more = ask_all(shop_id, {oid: Ask("orders", f"/orders/{quote(oid, safe='')}") for oid in older}, deadline)
         states.update({oid: body.get("state") for oid, body in more.bodies.items()})
         answers.unavailable.update(more.unavailable)
+    if order_ids and not answers.unavailable:
+        _STATES.put(shop_id, states)
     for ticket in missing_facts:
         detail = answers.bodies.get(f"t:{ticket['id']}")
         if detail is not None:

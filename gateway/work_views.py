@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from gateway.joined import FIRST_STEP_SECONDS, ORDER_PARTS, Ask, Deadline, ask_all, order_asks
+from gateway.joined import FIRST_STEP_SECONDS, Ask, Deadline, ask_all, meanwhile, order_parts
 
 OPEN_DISPUTES = ("awaiting_seller", "awaiting_buyer", "negotiating")
 # what waits for the shop: a refund to decide; a return to decide, to receive once shipped back, to refund or
@@ -26,21 +26,20 @@ def order_view(shop_id: str, order_id: str) -> tuple[dict, int]:
     """An order with its payments, reminders, tracking, refunds, returns and disputes, and the conversations about
     it (newest first)."""
     deadline = Deadline()
-    asks = {
-        **order_asks(order_id),
-        "disputes": Ask("tickets", "/disputes"),
-        "tickets": Ask("tickets", "/tickets", {"order_id": order_id, "limit": 20}),
-    }
-    answers = ask_all(shop_id, asks, deadline)
-    if answers.statuses.get("order") == 404:
+    unavailable: dict[str, str] = {}
+    tickets = meanwhile(
+        ask_all, shop_id, {"tickets": Ask("tickets", "/tickets", {"order_id": order_id, "limit": 20})}, deadline
+    )
+    view: dict[str, Any] = order_parts(shop_id, order_id, deadline, unavailable)
+    if view["order"] is None and "order" not in unavailable:
         return {"error": "not_found", "message": f"no order {order_id}", "fields": {"order_id": ["unknown"]}}, 404
-    view: dict[str, Any] = {part: answers.bodies.get(part) for part in ORDER_PARTS}
-    disputes = answers.bodies.get("disputes")
-    view["disputes"] = [d for d in disputes if d.get("order_id") == order_id] if isinstance(disputes, list) else None
-    tickets = answers.bodies.get("tickets")
-    view["tickets"] = tickets.get("items") if tickets else None
+    if isinstance(view.get("disputes"), list):
+        view["disputes"] = [d for d in view["disputes"] if d.get("order_id") == order_id]
+    listed = tickets.result()
+    unavailable.update(listed.unavailable)
+    view["tickets"] = (listed.bodies.get("tickets") or {}).get("items")
     view["customer"] = None
-    view["unavailable"] = answers.unavailable
+    view["unavailable"] = unavailable
     return view, 200
 
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, g, request
 from flask_babel import Babel
 
 from gateway.web.formats import CLASSROOM_TIMEZONE, install_formats
-from gateway.web.language import DEFAULT_LOCALE, LOCALES, select_locale
+from gateway.web.language import DEFAULT_LOCALE, LOCALES, install_fast_gettext, select_locale
 
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"
@@ -56,6 +56,7 @@ def install_web(app: Flask, *, pages: bool = True) -> None:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("SHOPLAB_COOKIE_SECURE", "").lower() in SECURE)
     Babel(app, locale_selector=select_locale)
+    install_fast_gettext(app)
     app.register_blueprint(assets)
     install_formats(app)
     app.jinja_env.globals["LOCALES"] = LOCALES

@@ -8,12 +8,12 @@ nothing the API would refuse: the same rate limits, the same password rules, the
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from gateway import access, sessions
 from gateway.accounts import set_locale
 from gateway.login_limits import TooManyAttempts
 from gateway.web import language
+from gateway.web.language import gettext as _
 from gateway.web.page_access import check_form_token, page, safe_next, signed_in_person
 from shoplab.errors import InvalidInput, ShopLabError, Unauthorized
 from shoplab.plumbing.web import db

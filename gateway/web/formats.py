@@ -22,10 +22,9 @@ from flask_babel import (
     format_percent,
     format_time,
     get_locale,
-    gettext,
 )
 
-from gateway.web.language import DEFAULT_LOCALE, normalise
+from gateway.web.language import DEFAULT_LOCALE, gettext, normalise
 from shoplab.contracts.money import from_minor
 
 CLASSROOM_TIMEZONE = "Asia/Shanghai"

@@ -4,7 +4,7 @@ string and no script carries text of its own."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from gateway.web.language import gettext as _
 
 
 def js_strings() -> dict[str, str]:

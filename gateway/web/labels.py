@@ -4,9 +4,15 @@ never hidden."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from gateway.web.language import gettext
 
-LABELS: dict[str, dict[str, object]] = {
+
+def _l(message: str) -> str:
+    """Marks a string for the catalogue (``python -m gateway.web.catalog`` extracts it); translated when shown."""
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
     "kind": {
         "pre_sale": _l("Pre-sale"),
         "order": _l("Order question"),
@@ -148,8 +154,8 @@ def label(group: str, code: object) -> str:
     if code is None or code == "":
         return ""
     words = LABELS.get(group, {}).get(str(code))
-    return str(words) if words is not None else str(code)
+    return gettext(words) if words is not None else str(code)
 
 
 def choices(group: str) -> list[tuple[str, str]]:
-    return [(code, str(words)) for code, words in LABELS[group].items()]
+    return [(code, gettext(words)) for code, words in LABELS[group].items()]

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-
 from gateway.shops import wall_time_of
 from gateway.web.formats import money
 from gateway.web.labels import label
+from gateway.web.language import gettext as _
 from shoplab.shops.clock import ShopClock
 
 SAME_MOMENT = timedelta(seconds=60)  # closer than this, the two clocks are shown as one

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, g, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from gateway import access, metrics_view, work_views
 from gateway.models import Classroom, Shop
 from gateway.shop_views import clock_of
 from gateway.web.formats import CLASSROOM_TIMEZONE
+from gateway.web.language import gettext as _
 from gateway.web.page_access import page, shop_of_page
 from gateway.web.panel import panel_context
 from gateway.web.workbench import LIVE_EVENTS, error_page

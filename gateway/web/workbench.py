@@ -18,15 +18,16 @@ from gateway import joined, queue_view
 from gateway.handlers import HANDLERS
 from gateway.models import Shop
 from gateway.public_api import staff_call
+from gateway.recent_answers import RecentAnswers
 from gateway.shop_views import clock_of
 from gateway.shops import clock_history
 from gateway.web import timeline
 from gateway.web.labels import LABELS
+from gateway.web.language import gettext as _
 from gateway.web.page_access import page, shop_of_page
 from gateway.web.panel import panel_context
 from shoplab.errors import ShopLabError
 from shoplab.plumbing.web import db
-from shoplab.shops.profiles import load_profile
 
 workbench_pages = Blueprint("web_workbench", __name__)
 LIVE_EVENTS = sorted(HANDLERS) + ["shop.clock_changed"]
@@ -45,7 +46,7 @@ def queue_filters(args: MultiDict, who) -> dict[str, Any]:
     return {"tab": tab, "status": status, "kind": kind}
 
 
-def load_queue(shop: Shop, who, filters: dict[str, Any]) -> dict:
+def load_queue(shop: Shop, who, filters: dict[str, Any], orders_unchanged: bool = False) -> dict:
     return queue_view.queue(
         shop.id,
         who.user_id if who.is_student else None,
@@ -54,27 +55,27 @@ def load_queue(shop: Shop, who, filters: dict[str, Any]) -> dict:
         tab=filters["tab"],
         kinds=[filters["kind"]] if filters["kind"] else None,
         status=filters["status"],
+        orders_unchanged=orders_unchanged,
     )
 
 
-def roster(shop: Shop, who) -> list[dict]:
-    """The shop's agents with their status (for the online switch and transfers); empty when tickets is away."""
-    try:
-        answer = staff_call(who, shop.id, "GET", "/agents")
-    except ShopLabError:
-        return []
-    return answer.json() if answer.ok else []
+ROSTERS = RecentAnswers(seconds=3)  # names and statuses: asked on every refresh, they change when people switch
 
 
-def targets(shop: Shop, who) -> dict:
-    """The response targets in force (the profile's, or the instructor's scenario)."""
-    try:
-        answer = staff_call(who, shop.id, "GET", "/queue-settings")
-    except ShopLabError:
-        answer = None
-    if answer is not None and answer.ok:
-        return answer.json()["targets"]
-    return load_profile(shop.platform)["response_targets"]
+def roster(shop: Shop, who, fresh: bool = False) -> list[dict]:
+    """The shop's agents with their status (for the online switch and transfers); empty when tickets is away.
+    ``fresh``: asked now (a whole page shows the person's own status), else kept a few seconds."""
+
+    def ask() -> list[dict] | None:
+        try:
+            answer = staff_call(who, shop.id, "GET", "/agents")
+        except ShopLabError:
+            return None
+        return answer.json() if answer.ok else None
+
+    if fresh:
+        ROSTERS.forget(shop.id)
+    return ROSTERS.get(shop.id, ask, keep=lambda found: found is not None) or []
 
 
 def phrases(shop: Shop, who) -> list[dict]:
@@ -94,7 +95,7 @@ def workbench(shop_id: str) -> Response:
     ticket_id = request.args.get("ticket") or None
     jobs = {
         "queue": lambda: load_queue(shop, who, filters),
-        "agents": lambda: roster(shop, who),
+        "agents": lambda: roster(shop, who, fresh=True),
         "phrases": lambda: phrases(shop, who) if who.is_student else [],
     }
     if ticket_id:
@@ -105,7 +106,8 @@ def workbench(shop_id: str) -> Response:
         view, status = parts["conversation"]
         if status == 404:
             abort(404)
-        conversation = conversation_context(shop, view, parts["agents"], parts["queue"]["targets"])
+        if view["ticket"] is not None:
+            conversation = conversation_context(shop, view, parts["agents"], parts["queue"]["targets"])
     me = next((a for a in parts["agents"] if a["agent_id"] == who.user_id), None)
     return render_template(
         "workbench.html",
@@ -126,7 +128,14 @@ def workbench(shop_id: str) -> Response:
 def queue_fragment(shop_id: str) -> Response:
     shop = shop_of_page(shop_id)
     filters = queue_filters(request.args, g.who)
-    return render_template("_queue.html", shop=shop, filters=filters, queue=load_queue(shop, g.who, filters))
+    queue = load_queue(shop, g.who, filters, orders_unchanged=message_only())
+    return render_template("_queue.html", shop=shop, filters=filters, queue=queue)
+
+
+def message_only() -> bool:
+    """The page refreshes because of a message or a ticket's step, not an order's (``cause=message``, set by the
+    page's script from the live event's type): what it read of the orders a moment ago still holds."""
+    return request.args.get("cause") == "message"
 
 
 @workbench_pages.route("/desk/<shop_id>/tickets/<ticket_id>")
@@ -135,18 +144,20 @@ def conversation_fragment(shop_id: str, ticket_id: str) -> Response:
     """The conversation pane of one ticket (with its composer) and, out of band, the panel beside it; ``live=1``:
     only what changes (messages, header, panel), so a reply being typed is never swept away."""
     shop = shop_of_page(shop_id)
-    who, live = g.who, bool(request.args.get("live"))
+    who, live, unchanged = g.who, bool(request.args.get("live")), message_only()
     parts = joined.run_all(
         {
-            "conversation": lambda: joined.conversation(shop_id, ticket_id),
+            "conversation": lambda: joined.conversation(shop_id, ticket_id, order_unchanged=unchanged),
             "agents": lambda: roster(shop, who),
             "phrases": lambda: phrases(shop, who) if who.is_student and not live else [],
-            "targets": lambda: targets(shop, who),
+            "targets": lambda: queue_view.targets_of(shop.id, shop.platform),
         }
     )
     view, status = parts["conversation"]
     if status == 404:
         abort(404)
+    if view["ticket"] is None:  # the tickets service did not answer in time: the page asks again at the next event
+        return error_page(503, _("The conversation could not be read just now; it refreshes by itself."))
     template = "_conversation_live.html" if live else "_conversation.html"
     return render_template(
         template,

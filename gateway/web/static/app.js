@@ -152,6 +152,7 @@ document.addEventListener("input", (event) => {
 
 const scheduled = new Map();
 const deferred = new Set();
+const causes = new WeakMap(); // element -> "message" while every pending reason to refresh is a message
 
 function busy(region) {
   const active = document.activeElement;
@@ -159,7 +160,9 @@ function busy(region) {
   return Boolean(region.querySelector("form[data-dirty]"));
 }
 
-function schedule(element) {
+function schedule(element, cause) {
+  // a refresh for a message may reuse what the server read of the orders a moment ago; any other reason may not
+  causes.set(element, cause === "message" && (!scheduled.has(element) || causes.get(element) === "message") ? "message" : "");
   if (scheduled.has(element)) return;
   scheduled.set(
     element,
@@ -175,9 +178,9 @@ function schedule(element) {
   );
 }
 
-function refresh(names) {
+function refresh(names, cause) {
   for (const name of names) {
-    document.querySelectorAll(`[data-refresh~="${name}"][hx-get]`).forEach(schedule);
+    document.querySelectorAll(`[data-refresh~="${name}"][hx-get]`).forEach((element) => schedule(element, cause));
   }
 }
 ShopLab.refresh = refresh;
@@ -192,7 +195,7 @@ document.addEventListener("focusout", () => {
       if (!document.contains(element)) deferred.delete(element);
       else if (!busy(element)) {
         deferred.delete(element);
-        schedule(element);
+        schedule(element, "");
       }
     }
   }, 50);
@@ -233,7 +236,7 @@ function onShopEvent(event) {
     const sameOrder = ids.order_id && ids.order_id === open.dataset.orderId;
     if (sameTicket || sameOrder || event.type === "shop.clock_changed") names.push("conversation");
   }
-  refresh(names);
+  refresh(names, /^(message|ticket|csat)\./.test(event.type) ? "message" : "");
 }
 
 function connectStream() {
@@ -292,6 +295,13 @@ document.addEventListener("shoplab:done", (event) => {
 
 document.addEventListener("htmx:configRequest", (event) => {
   event.detail.headers["X-CSRF-Token"] = csrfToken();
+  const element = event.detail.elt;
+  if (event.detail.triggeringEvent && event.detail.triggeringEvent.type === "shoplab:refresh") {
+    if (causes.get(element) === "message") {
+      event.detail.path += (event.detail.path.includes("?") ? "&" : "?") + "cause=message";
+    }
+    causes.delete(element);
+  }
 });
 
 document.addEventListener("htmx:afterSwap", () => {
