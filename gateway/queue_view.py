@@ -54,7 +54,7 @@ class _Facts:
 
 
 FACTS = _Facts()
-_TARGETS = RecentAnswers(seconds=10)
+_TARGETS = RecentAnswers(seconds=60)  # an instructor's new targets show in the countdowns within a minute
 _STATES = RecentAnswers(seconds=30)  # shop -> {order id: state}, for ``orders_unchanged`` refreshes
 
 
@@ -65,7 +65,7 @@ def is_chat_shop(platform: str) -> bool:
 
 
 def targets_of(shop_id: str, platform: str) -> dict[str, int]:
-    """The response targets in force (the profile's, or the instructor's scenario), kept a few seconds."""
+    """The response targets in force (the profile's, or the instructor's scenario), kept a minute."""
 
     def ask() -> dict | None:
         answers = ask_all(shop_id, {"settings": Ask("tickets", "/queue-settings")}, Deadline(), FIRST_STEP_SECONDS)

@@ -343,7 +343,10 @@ def main() -> int:
     finally:
         for process in reversed(processes):
             stop(process)
-        shutil.rmtree(root, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(f"kept: {root}")
 
 
 def report(record: Recorder, students, seconds, think, connected, notified, lags, load_before) -> None:
