@@ -5,6 +5,8 @@ My metrics. The screenshots of docs/screenshots/ are taken on the way."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.classroom import now
@@ -122,3 +124,29 @@ def test_a_student_works_the_queue(classroom, new_page):
     expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
     expect(page.locator("#chart-buckets svg")).to_be_visible()
     recorded.screenshot("my-metrics")
+
+
+def test_a_chat_unanswered_for_100_seconds_turns_red(classroom, new_page):
+    """千牛's rule in a chat shop (taobao): after 100 s without an answer the row turns red and a corner note sends
+    the student to the longest-waiting buyer. The browser's clock is moved on instead of waiting 100 s."""
+    shop = classroom.shop_of("student1")
+    classroom.known_to_services(shop["id"])
+    recorded = new_page()
+    page = recorded.page
+    page.clock.install()
+    sign_in(page, classroom.url, "student1")
+    page.click("#tab-all")
+    expect(page.locator("#tab-all")).to_have_attribute("aria-selected", "true")
+    ticket = classroom.buyers(shop["id"]).ask("zhao", "在吗？想问下尺码")
+    row = page.locator(f'.queue-row[data-ticket-id="{ticket["id"]}"]')
+    expect(row).to_be_visible(timeout=LIVE_SECONDS * 1000)
+    expect(row).not_to_have_class(re.compile("qianniu-late"))
+    page.clock.fast_forward(101_000)
+    expect(row).to_have_class(re.compile("qianniu-late"))
+    expect(row.locator(".badge.qianniu")).to_have_text("超100秒")
+    expect(row.locator(".countdown")).to_have_class(re.compile("amber"))  # red once the shop's target is missed
+    expect(page.locator(".qianniu-note")).to_contain_text("有买家等待已超过100秒")
+    recorded.screenshot("qianniu-100s")
+    page.locator(".qianniu-note button.primary").click()
+    expect(page.locator(".conversation")).to_be_visible()
+    expect(page.locator(".qianniu-note")).to_have_count(0)

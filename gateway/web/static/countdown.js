@@ -44,12 +44,15 @@
     const target = parseFloat(element.dataset.target) || 0;
     const leftShop = (due - clock.shopNow) / 1000; // shop seconds to the target
     const leftWall = leftShop / clock.speed; // what the student really has
+    // amber: a third of the target left, or (chat shops) the buyer has waited past the 100-second line; red: missed
+    const row = element.closest(".queue-row");
+    const late = row && row.classList.contains("qianniu-late");
     element.classList.remove("ok", "amber", "red");
     if (leftShop <= 0) {
       element.classList.add("red");
       element.textContent = `${ShopLab.say("overdue")} ${clockText(leftWall)}`;
     } else {
-      element.classList.add(target && leftShop <= target / 3 ? "amber" : "ok");
+      element.classList.add(late || (target && leftShop <= target / 3) ? "amber" : "ok");
       element.textContent = clockText(leftWall);
     }
     if (clock.paused) element.title = ShopLab.say("paused");
@@ -81,7 +84,7 @@
       note = null;
       return;
     }
-    if (!fresh.length && note) return;
+    if (!fresh.length) return; // shown once for each buyer who crossed the line
     fresh.forEach((item) => warned.add(item.key));
     const longest = late.sort((a, b) => b.waited - a.waited)[0];
     if (note) note.remove();
@@ -110,10 +113,10 @@
   }
 
   function tick() {
-    document.querySelectorAll("[data-countdown]").forEach(tickCountdown);
     const late = [];
     document.querySelectorAll(".queue [data-waited]").forEach((element) => tickWaiting(element, late));
     if (document.querySelector(".queue")) warn(late);
+    document.querySelectorAll("[data-countdown]").forEach(tickCountdown);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
