@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm chaos postgres-tools clean
+.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages chaos system-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
 
-test: $(STAMP) postgres-tools
+test: $(STAMP) system-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -26,11 +26,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,embedded]'
 	touch $(STAMP)
 
-# The PostgreSQL lane of the tests starts its own throwaway server from Debian's binaries.
-postgres-tools:
-	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
-	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	    else echo "note: PostgreSQL binaries not found and not root: the PostgreSQL lane will be skipped"; fi; }
+# What the tests need from the system, installed once from Debian's packages when missing (as root; otherwise the
+# lanes that need them are skipped with a note, and fail under CI=true): PostgreSQL's binaries (the tests start a
+# throwaway server), Chromium (Playwright drives it: it cannot download its own browser offline) and a CJK font
+# (so Chinese pages render, also in screenshots).
+SYSTEM_PACKAGES := postgresql chromium fonts-wqy-microhei
+system-tools:
+	@missing=""; \
+	  { command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; } || missing="$$missing postgresql"; \
+	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    else echo "note: missing$$missing and not root: those test lanes will be skipped"; fi; \
+	  fi
 
 bench-events: $(STAMP)
 	$(BIN)/python -m loadtests.bench_events
@@ -47,9 +57,15 @@ bench-crm: $(STAMP)
 # The chaos test of `make test`, longer: 10,000 events per database through four subscribers while processes are
 # SIGKILLed at random (CHAOS_EVENTS to change it); the counts go to var/chaos-report.json (docs/reliability.md).
 CHAOS_EVENTS ?= 10000
-chaos: $(STAMP) postgres-tools
+chaos: $(STAMP) system-tools
 	SHOPLAB_CHAOS_EVENTS=$(CHAOS_EVENTS) SHOPLAB_CHAOS_REPORT=$(CURDIR)/var/chaos-report.json \
 	  $(BIN)/python -m pytest tests/integration/bus/test_chaos.py -s -p no:logging -q
+
+bench-gateway: $(STAMP)
+	$(BIN)/python -m loadtests.bench_gateway
+
+bench-pages: $(STAMP)
+	$(BIN)/python -m loadtests.bench_pages
 
 clean:
 	rm -rf var

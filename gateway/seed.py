@@ -1,6 +1,7 @@
-"""The demo class that ``make run`` seeds: an instructor, four students, and a shop per student on each platform.
+"""The demo class that ``make run`` seeds: an admin, an instructor, four students, and a shop per student on each
+platform. The instructor teaches the class, so they reach its shops and may issue their buyer keys.
 
-Idempotent: a second run finds the class and only reports the logins.
+Idempotent: a second run finds the class and only reports the logins (and adds the admin to an older seed).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from gateway import accounts, shops
 from gateway.models import Classroom, Shop, User
 
 DEMO_CLASS_ID = "demo-class"
+ADMIN = ("admin", "admin-demo", "管理员 (Admin)")
 INSTRUCTOR = ("teacher", "teacher-demo", "王老师 (Ms Wang)")
 STUDENT_PASSWORD = "student-demo"
 STUDENT_SHOPS = [
@@ -33,9 +35,11 @@ class Login:
 
 
 def seed_demo(session: Session) -> list[Login]:
-    logins = [Login(INSTRUCTOR[0], INSTRUCTOR[1], "instructor")] + [
+    logins = [Login(ADMIN[0], ADMIN[1], "admin"), Login(INSTRUCTOR[0], INSTRUCTOR[1], "instructor")] + [
         Login(username, STUDENT_PASSWORD, "student", shop_name) for username, _, shop_name, _ in STUDENT_SHOPS
     ]
+    if not accounts.username_taken(session, ADMIN[0]):
+        accounts.create_user(session, username=ADMIN[0], password=ADMIN[1], role="admin", display_name=ADMIN[2])
     if session.get(Classroom, DEMO_CLASS_ID) is not None:
         return logins
     accounts.create_classroom(session, "演示班 Demo class", class_id=DEMO_CLASS_ID)

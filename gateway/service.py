@@ -1,15 +1,16 @@
-"""The gateway's parts: it handles no events, runs no timers, and its routes are public."""
+"""The gateway's parts: its routes are public; its worker rings the live stream's doorbell for the events it hears."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from gateway.handlers import HANDLERS
 from gateway.models import Base
 from shoplab.plumbing.runtime import ServiceSpec
 
 SPEC = ServiceSpec(
     name="gateway",
-    handlers={},
+    handlers=HANDLERS,
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
     public=True,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.models import Shop
+from gateway.models import Shop, ShopClockChange
 from shoplab.errors import InvalidInput, NotFound
 from shoplab.eventbus.outbox import publish
 from shoplab.shops.clock import ShopClock
@@ -22,6 +23,7 @@ def open_shop(
     class_id: str | None = None,
     created_by: str | None = None,
     speed: float = 1.0,
+    team: str | None = None,
 ) -> Shop:
     try:
         profile = load_profile(platform)
@@ -36,11 +38,14 @@ def open_shop(
         platform=platform,
         currency=profile["currency"],
         class_id=class_id,
+        team=team,
         created_by=created_by,
-        created_at=now,
+        created_wall_at=now,
     )
     shop.clock = ShopClock.started(now, speed=speed)
     session.add(shop)
+    session.flush()
+    _remember(session, shop)
     publish(
         session,
         "shop.opened",
@@ -72,6 +77,7 @@ def change_clock(
         shop.clock = shop.clock.changed(speed=speed, paused=paused, advance=timedelta(seconds=advance_seconds))
     except ValueError as exc:
         raise InvalidInput(str(exc), {"speed" if "speed" in str(exc) else "advance_seconds": [str(exc)]}) from exc
+    _remember(session, shop)
     publish(
         session,
         "shop.clock_changed",
@@ -79,3 +85,39 @@ def change_clock(
         payload={"shop_id": shop.id, "clock": shop.clock.to_dict()},
     )
     return shop
+
+
+def _remember(session: Session, shop: Shop) -> None:
+    clock = shop.clock
+    session.add(
+        ShopClockChange(
+            shop_id=shop.id,
+            version=clock.version,
+            wall_anchor=clock.wall_anchor,
+            sim_anchor=clock.sim_anchor,
+            speed=clock.speed,
+            paused=clock.paused,
+        )
+    )
+
+
+def clock_history(session: Session, shop_id: str) -> list[ShopClock]:
+    """The shop's clocks, oldest first (each ran from its anchors until the next one)."""
+    rows = session.scalars(
+        select(ShopClockChange).where(ShopClockChange.shop_id == shop_id).order_by(ShopClockChange.version)
+    ).all()
+    return [ShopClock(r.wall_anchor, r.sim_anchor, r.speed, r.paused, r.version) for r in rows]
+
+
+def wall_time_of(history: list[ShopClock], shop_time: datetime) -> datetime | None:
+    """When, on the wall clock, the shop's calendar showed ``shop_time``: by the clock that ran then (a paused
+    clock's moments are told by the pause's start). None without a history."""
+    running = None
+    for clock in history:
+        if clock.sim_anchor <= shop_time or running is None:
+            running = clock
+    if running is None:
+        return None
+    if running.paused:
+        return running.wall_anchor
+    return running.wall_anchor + (shop_time - running.sim_anchor) / running.speed

@@ -1,4 +1,4 @@
-"""The gateway's worker: relays what its outbox still holds (it handles no events yet)."""
+"""The gateway's worker: relays what its outbox still holds and rings the live stream for the events it hears."""
 
 from gateway.service import SPEC
 from shoplab.plumbing.worker import build_worker

@@ -191,7 +191,7 @@ def _ms(text: str) -> float:
 
 def ensure_wrk() -> None:
     """wrk makes the load (one locust process would take a whole core of the two); installed when missing and
-    root, like the PostgreSQL binaries of ``make postgres-tools``."""
+    root, like the PostgreSQL binaries of ``make system-tools``."""
     if shutil.which("wrk"):
         return
     if os.geteuid() == 0:

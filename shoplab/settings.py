@@ -40,6 +40,13 @@ def web_threads() -> int:
     return int(os.environ.get("SHOPLAB_WEB_THREADS", "4"))
 
 
+def gateway_threads() -> int:
+    """Request threads of each gateway web process: every open live stream (server-sent events) holds one, so a
+    class of 60 students with the stream open, plus their ordinary requests, fits in one process of two
+    (docs/gateway.md, "Live stream")."""
+    return int(os.environ.get("SHOPLAB_GATEWAY_THREADS", "80"))
+
+
 def internal_token() -> str:
     """The credential services demand of every caller but the gateway's proxies and each other.
 
@@ -48,20 +55,41 @@ def internal_token() -> str:
     token = os.environ.get("SHOPLAB_INTERNAL_TOKEN")
     if token:
         return token
-    path = var_dir() / "internal_token"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return _secret_file("internal_token")
 
 
 def secret_key() -> str:
     key = os.environ.get("SHOPLAB_SECRET_KEY")
     if key:
         return key
-    path = var_dir() / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return _secret_file("secret_key")
+
+
+def _secret_file(name: str) -> str:
+    """A secret kept under var/, readable and writable by its owner only (0600).
+
+    Created with ``O_EXCL`` and mode 0600 in one call, so it is never readable by others, not even for a moment, and
+    of two processes racing to create it the second reads the first one's. A file left by an older version with
+    wider rights is narrowed."""
+    path = var_dir() / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+    value = path.read_text().strip()
+    if not value:  # the creator has not written yet: wait for it rather than hand out an empty secret
+        import time
+
+        for _ in range(50):
+            time.sleep(0.01)
+            value = path.read_text().strip()
+            if value:
+                break
+    return value
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ def web_command(name: str) -> list[str]:
         sys.executable, "-m", "gunicorn", service.app_module,
         "--bind", f"{service.host}:{service.port}",
         "--workers", os.environ.get("SHOPLAB_WEB_WORKERS", "2"),
-        "--worker-class", "gthread", "--threads", str(settings.web_threads()),
+        "--worker-class", "gthread",
+        "--threads", str(settings.gateway_threads() if name == "gateway" else settings.web_threads()),
         "--access-logfile", "-" if os.environ.get("SHOPLAB_ACCESS_LOG") else "/dev/null",
         "--error-logfile", "-", "--log-level", "warning", "--no-control-socket",
     ]  # fmt: skip

@@ -69,7 +69,8 @@ def test_students_see_only_their_own_shop_and_cannot_run_shops(sqlite_stack):
     all_shops = gateway.get("/api/v1/shops", headers=teacher).get_json()
     assert len(all_shops) == 4
     other = next(shop for shop in all_shops if shop["id"] != mine[0]["id"])
-    assert gateway.get(f"/api/v1/shops/{other['id']}", headers=student1).status_code == 403
+    # issue 10: a shop outside one's reach is 404, as if it did not exist (it was 403, which confirmed it exists)
+    assert gateway.get(f"/api/v1/shops/{other['id']}", headers=student1).status_code == 404
     assert gateway.get(f"/api/v1/shops/{mine[0]['id']}", headers=student1).status_code == 200
 
     refused = gateway.post("/api/v1/shops", json={"name": "mine", "platform": "ebay"}, headers=student1)

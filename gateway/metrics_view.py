@@ -1,0 +1,138 @@
+"""One person's metrics over a period, in one call: the tickets service's reply-time and service metrics for the
+period and for each of its days (the daily trend), and the orders service's figures of what the person did
+(payment reminders and the orders they recovered, refund decisions).
+
+Reply-time metrics measure people, on the wall clock; the orders service counts business moments on the shop's
+clock, so its period is the shop time the wall period corresponds to on the shop's clock as it runs now (exact
+while the instructor has not changed the clock within the period).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from gateway.joined import Ask, Deadline, ask_all
+from gateway.recent_answers import RecentAnswers
+from shoplab.errors import InvalidInput
+from shoplab.shops.clock import ShopClock
+
+MAX_DAYS = 31
+# a day that is over changes only by late replies to its conversations: its figures are kept a minute
+PAST_DAYS = RecentAnswers(seconds=60)
+
+
+def period_of(
+    start_day: str | None, end_day: str | None, timezone: str, today: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """``[start_day 00:00, end_day + 1 day 00:00)`` in the classroom's time zone (dates as YYYY-MM-DD; by default
+    the last 7 days, today included), as UTC moments."""
+    zone = ZoneInfo(timezone)
+    local_today = (today or datetime.now(UTC)).astimezone(zone).date()
+    try:
+        last = datetime.fromisoformat(end_day).date() if end_day else local_today
+        first = datetime.fromisoformat(start_day).date() if start_day else last - timedelta(days=6)
+    except ValueError:
+        raise InvalidInput("dates are YYYY-MM-DD", {"from": ["a date such as 2026-11-11"]}) from None
+    if last < first:
+        raise InvalidInput("the period ends before it starts", {"to": ["on or after 'from'"]})
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput(f"at most {MAX_DAYS} days", {"from": [f"a period of at most {MAX_DAYS} days"]})
+    start = datetime.combine(first, datetime.min.time(), zone)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def days_of(start: datetime, end: datetime, timezone: str) -> list[tuple[datetime, datetime]]:
+    zone = ZoneInfo(timezone)
+    days = []
+    day = start.astimezone(zone)
+    while day < end:
+        following = datetime.combine(day.date() + timedelta(days=1), datetime.min.time(), zone)
+        days.append((day.astimezone(UTC), following.astimezone(UTC)))
+        day = following
+    return days
+
+
+def my_metrics(
+    shop_id: str, agent_id: str | None, start: datetime, end: datetime, clock: ShopClock, timezone: str
+) -> dict[str, Any]:
+    """The metrics of ``agent_id`` (None: the whole shop) for ``[start, end)`` of wall time."""
+    deadline = Deadline()
+    scope: dict[str, Any] = {"agent": agent_id} if agent_id else {}
+    days = days_of(start, end, timezone)
+    asks = {
+        "tickets": Ask("tickets", "/metrics", {"from": start.isoformat(), "to": end.isoformat(), **scope}),
+        "orders": Ask(
+            "orders",
+            "/metrics",
+            {"from": clock.now(start).isoformat(), "to": _shop_end(clock, start, end).isoformat(), **scope},
+        ),
+    }
+    now = datetime.now(UTC)
+    past_days: dict[str, dict] = {}
+    for index, (day_start, day_end) in enumerate(days):
+        key = (shop_id, agent_id, day_start)
+        kept = PAST_DAYS.peek(key) if day_end <= now else None
+        if kept is not None:
+            past_days[f"day:{index}"] = kept
+        else:
+            asks[f"day:{index}"] = Ask(
+                "tickets", "/metrics", {"from": day_start.isoformat(), "to": day_end.isoformat(), **scope}
+            )
+    answers = ask_all(shop_id, asks, deadline)
+    for index, (day_start, day_end) in enumerate(days):
+        body = answers.bodies.get(f"day:{index}")
+        if body is not None and day_end <= now:
+            PAST_DAYS.put((shop_id, agent_id, day_start), body)
+    answers.bodies.update(past_days)
+    orders = answers.bodies.get("orders")
+    mine = None
+    if orders is not None and agent_id:
+        mine = next((row for row in orders.get("agents", []) if row["agent_id"] == agent_id), None)
+        mine = mine or _nothing_done(agent_id)
+    daily = []
+    for index, (day_start, _) in enumerate(days):
+        body = answers.bodies.get(f"day:{index}")
+        daily.append(_day(day_start, timezone, body))
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "agent": agent_id,
+        "tickets": answers.bodies.get("tickets"),
+        "orders": {"shop": orders.get("shop"), "mine": mine, "currency": orders.get("currency")} if orders else None,
+        "daily": daily,
+        "unavailable": {name.split(":")[0]: reason for name, reason in answers.unavailable.items()},
+    }
+
+
+def _shop_end(clock: ShopClock, start: datetime, end: datetime) -> datetime:
+    shop_end = clock.now(end)
+    return shop_end if shop_end > clock.now(start) else clock.now(start) + timedelta(seconds=1)
+
+
+def _day(day_start: datetime, timezone: str, body: dict | None) -> dict[str, Any]:
+    first = (body or {}).get("first_response") or {}
+    response = (body or {}).get("response") or {}
+    return {
+        "date": day_start.astimezone(ZoneInfo(timezone)).date().isoformat(),
+        "first_response_mean": first.get("mean"),
+        "first_responses": first.get("count"),
+        "rate_within": response.get("rate_within"),
+        "handled": ((body or {}).get("tickets") or {}).get("handled"),
+        "known": body is not None,
+    }
+
+
+def _nothing_done(agent_id: str) -> dict[str, Any]:
+    return {
+        "agent_id": agent_id,
+        "reminded_orders": 0,
+        "recovered_orders": 0,
+        "reminder_success_rate": None,
+        "recovered_amount": "0.00",
+        "refunds_approved": 0,
+        "refunds_rejected": 0,
+        "refund_amount_approved": "0.00",
+    }

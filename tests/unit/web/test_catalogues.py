@@ -1,0 +1,66 @@
+"""Every string a page shows goes through the catalogues, and both catalogues are complete and compiled."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+
+from gateway.web import catalog
+
+TEMPLATES = Path(catalog.HERE) / "templates"
+# Text a person reads: letters of any script (Latin words, Chinese characters).
+WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]{2,}")
+TAG = re.compile(r"<[^>]*>", re.S)
+# Attributes whose values people read (tooltips, placeholders, labels for screen readers).
+READ_ATTRIBUTES = re.compile(r'\b(title|placeholder|alt|aria-label)="([^"]*)"')
+ENTITY = re.compile(r"&[a-z]+;|&#\d+;")
+
+
+@pytest.mark.parametrize("locale", catalog.LOCALES)
+def test_the_catalogue_translates_every_string(locale):
+    merged = catalog.merged(locale, catalog.extract())
+    assert catalog.missing(merged) == [], f"run `python -m gateway.web.catalog` and translate them ({locale})"
+
+
+@pytest.mark.parametrize("locale", catalog.LOCALES)
+def test_the_committed_catalogue_is_current_and_compiled(locale):
+    on_disk = catalog.load(locale)
+    extracted = {m.id for m in catalog.extract() if m.id}
+    assert {m.id for m in on_disk if m.id} == extracted, "run `python -m gateway.web.catalog`"
+    with catalog.po_path(locale).with_suffix(".mo").open("rb") as handle:
+        compiled = read_mo(handle)
+    assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in on_disk if m.id}
+
+
+JINJA = re.compile(r"{%-?\s*trans\b.*?endtrans\s*-?%}|{{.*?}}|{%.*?%}|{#.*?#}", re.S)
+
+
+def _raw_text(template: Path) -> list[str]:
+    """The template's literal text that a person would read: what is left outside Jinja (translated blocks taken
+    out first), outside tags, and in the attributes people read."""
+    source = JINJA.sub("\x00", template.read_text(encoding="utf-8"))
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S | re.I)  # not text (nor allowed inline)
+    found = [value.strip() for _, value in READ_ATTRIBUTES.findall(source) if WORDS.search(ENTITY.sub("", value))]
+    for chunk in TAG.sub("\n", source).split("\n"):
+        text = " ".join(ENTITY.sub("", chunk.replace("\x00", " ")).split())
+        if WORDS.search(text):
+            found.append(text)
+    return found
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_no_template_text_escapes_the_catalogue(template):
+    assert _raw_text(template) == [], "wrap visible text in {{ _('...') }} or {% trans %}"
+
+
+def test_the_check_would_catch_a_bare_string(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<p>{{ _("Queue") }}</p><button title="Send now">{{ n }}</button><h1>待处理</h1>'
+        "{% trans %}Hello {{ name }}{% endtrans %}<p>Waiting {{ n }}</p>",
+        encoding="utf-8",
+    )
+    assert _raw_text(page) == ["Send now", "待处理", "Waiting"]
