@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from typing import TextIO
 from urllib.parse import urlparse
 
+import redis
 import requests
 
 from shoplab import settings
+from shoplab.eventbus.heartbeat import forget_workers
 from shoplab.redis_server import redis_command, wait_for_redis
 from shoplab.topology import SERVICES
 
@@ -256,6 +258,7 @@ def main() -> int:
         if redis_process:
             supervisor.start(redis_process)
         wait_for_redis(settings.redis_url(), redis_process.popen if redis_process else None)
+        forget_workers(redis.Redis.from_url(settings.redis_url()), list(SERVICES))
         migrate_all()
         for process in supervisor.processes:
             if process.popen is None:

@@ -88,6 +88,12 @@ class Heartbeat:
             self._stopped.wait(BEAT_SECONDS)
 
 
+def forget_workers(client: redis.Redis, services: list[str]) -> None:
+    """Drop the "alive" keys a previous run may have left (a worker killed outright keeps its key for the TTL):
+    a supervisor starting every worker afresh must not read a dead worker's key as its new worker being up."""
+    client.delete(*(alive_key(service) for service in services))
+
+
 def start_heartbeat(client: redis.Redis, service: str) -> Heartbeat:
     return Heartbeat(client, service).start()
 

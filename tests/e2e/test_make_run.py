@@ -177,7 +177,8 @@ def test_make_run_comes_up_green_serves_and_stops_cleanly_twice(run_env):
     again = MakeRun(run_env).start()  # at once: ports, Redis data and the databases are free to take again
     try:
         again.wait_up()
-        assert requests.get(f"{url(run_env, 'gateway')}/healthz", timeout=5).status_code == 200
+        health = requests.get(f"{url(run_env, 'gateway')}/healthz", timeout=5)
+        assert health.status_code == 200, health.text
         assert requests.get(f"{url(run_env, 'crm')}/shops/{shop_id}", headers=internal, timeout=5).status_code == 200
         children = again.descendants()
     finally:
