@@ -9,9 +9,12 @@ STAMP := $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
 
+# Three test processes on two cores: most of an integration test is waiting (workers starting, events travelling,
+# sweeps falling due), so the suite takes about half as long; each process has its own Redis, PostgreSQL and folders.
+TEST_PROCESSES ?= 3
 test: $(STAMP) system-tools
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not postgres and not slow"

@@ -102,7 +102,8 @@ def test_redis_killed_ten_times_while_events_flow_loses_and_doubles_nothing(own_
     with stack.runtime("gateway").db.writing() as session:
         last = open_shop(session, name="After the storm", platform="taobao").id
     for service in SUBSCRIBERS:
-        eventually(lambda service=service: stack.client(service).get(f"/shops/{last}").status_code == 200, timeout=10)
+        eventually(lambda service=service: stack.client(service).get(f"/shops/{last}").status_code == 200, timeout=10,
+                   message=f"{service} hears of a shop opened after the storm")  # fmt: skip
 
 
 def jump_the_queue(stack: Stack, service: str, shop_id: str) -> str:
