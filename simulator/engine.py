@@ -23,7 +23,7 @@ from simulator.behaviour import REACTIONS, STEPS, WORLD_STEPS
 from simulator.behaviour.presale import plan_next_arrival
 from simulator.buyer_world import WORLD, ActionRecord, BuyerWorld
 from simulator.journey import Journey
-from simulator.population import build_population
+from simulator.population import shared_population
 from simulator.port import Observation, ShopPort
 from simulator.scenario import Scenario
 
@@ -54,7 +54,7 @@ class ShopSimulation:
         seed: int | None = None,
     ) -> None:
         seed = scenario.seed if seed is None else seed
-        personas = build_population(seed, profile, scenario.population_spec())
+        personas = shared_population(seed, profile, scenario.population_spec())
         self.world = BuyerWorld(
             shop_id=shop_id,
             seed=seed,

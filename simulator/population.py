@@ -76,6 +76,28 @@ def build_population(seed: int | str, profile: Mapping[str, Any], spec: Populati
     return [build_persona(seed, profile, spec, buyer_key(index)) for index in range(1, spec.count + 1)]
 
 
+_SHARED: dict[tuple[Any, ...], tuple[Persona, ...]] = {}
+
+
+def shared_population(seed: int | str, profile: Mapping[str, Any], spec: PopulationSpec) -> tuple[Persona, ...]:
+    """``build_population``, built once per process for every shop of one platform that runs the same scenario with
+    the same seed (a class's shops meet the same buyers; personas are immutable)."""
+    key = (
+        seed,
+        profile["code"],
+        spec.count,
+        tuple(sorted((spec.temperaments or {}).items())),
+        spec.languages,
+        spec.response_target_seconds,
+        tuple(sorted(spec.levels.items())),
+    )
+    if key not in _SHARED:
+        if len(_SHARED) >= 64:
+            _SHARED.clear()
+        _SHARED[key] = tuple(build_population(seed, profile, spec))
+    return _SHARED[key]
+
+
 def build_persona(seed: int | str, profile: Mapping[str, Any], spec: PopulationSpec, key: str) -> Persona:
     personas = data("personas")
     origin = _home(seed, key, profile)

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the texts are read at start-up
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 TEXTS_DIR = PACKAGE_DIR / "texts"
@@ -28,7 +29,7 @@ def texts(language: str) -> dict[str, Any]:
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"simulator data file {path} is missing")
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     if not isinstance(loaded, dict):
         raise ValueError(f"simulator data file {path.name} must hold a mapping")
     return loaded

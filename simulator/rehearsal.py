@@ -144,9 +144,11 @@ def rehearse(
     until: int | None = None,
     shop_id: str = "shop",
 ) -> Rehearsal:
-    """Play ``scenario`` on an in-memory shop of ``platform`` from ``start`` (shop time), stepping the clocks by
-    ``step_seconds`` of shop time (default: 10 wall seconds' worth), for the scenario's duration or ``until``."""
+    """Play ``scenario`` on an in-memory shop of ``platform`` whose clock reads ``start`` (the scenario begins at
+    its own ``start`` moment from there), stepping the clocks by ``step_seconds`` of shop time (default: 10 wall
+    seconds' worth), for the scenario's duration or ``until`` seconds."""
     profile = load_profile(platform)
+    start = scenario.start_at(start)
     shop = MemoryShop(platform, profile, start)
     student = StudentDesk(shop, policy or StudentPolicy())
     simulation = ShopSimulation(shop_id=shop_id, scenario=scenario, profile=profile, port=shop, start=start, seed=seed)

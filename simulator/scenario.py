@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
@@ -89,6 +90,22 @@ class Scenario:
             response_target_seconds=self.buyers.get("response_target_seconds"),
             levels=dict(self.behaviour),
         )
+
+    def start_at(self, not_before: datetime) -> datetime:
+        """When the scenario starts on a shop whose clock reads ``not_before``: its ``start`` moment (a day and a
+        time of day in a time zone), or the next time of that day's time if the day has passed or is not given, since
+        a shop's clock never goes back; without ``start``, at once."""
+        if self.start is None:
+            return not_before
+        zone = ZoneInfo(self.start.timezone)
+        hour, minute = (int(part) for part in self.start.time_of_day.split(":"))
+        local = not_before.astimezone(zone)
+        day = self.start.date or local.date()
+        moment = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        while moment < not_before:
+            day += timedelta(days=1)
+            moment = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        return moment.astimezone(not_before.tzinfo)
 
     def level(self, name: str) -> float:
         return float(self.behaviour.get(name, default_levels()[name]))

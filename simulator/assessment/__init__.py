@@ -2,6 +2,6 @@
 so buyers react to it and instructors can grade it later. Rules are data per language (``lexicon/``)."""
 
 from simulator.assessment.context import ReplyContext
-from simulator.assessment.rubric import FAIL, NA, PASS, Assessment, ItemResult, assess
+from simulator.assessment.rubric import FAIL, NA, PASS, WARN, Assessment, ItemResult, assess
 
-__all__ = ["FAIL", "NA", "PASS", "Assessment", "ItemResult", "ReplyContext", "assess"]
+__all__ = ["FAIL", "NA", "PASS", "WARN", "Assessment", "ItemResult", "ReplyContext", "assess"]

@@ -36,9 +36,8 @@ class ReplyContext:
     purpose: str
     buyer_names: tuple[str, ...] = ()  # full name, given name, family name
     round_index: int = 0  # 0: the conversation's first reply
-    facts: Mapping[str, Any] = field(
-        default_factory=dict
-    )  # order_no, product (in the buyer's language), product_alt, tracking_no, carrier, amount
+    # order_no, product (in the buyer's language), product_alt (its other title), tracking_no, carrier, amount
+    facts: Mapping[str, Any] = field(default_factory=dict)
     facts_due: tuple[str, ...] = ()  # groups of FACT_GROUPS the reply should name
     apology_due: bool = False
     solution_due: bool = False

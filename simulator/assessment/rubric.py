@@ -25,7 +25,7 @@ from simulator.assessment.words import (
     rubric,
 )
 
-PASS, FAIL, NA = "pass", "fail", "n/a"
+PASS, FAIL, NA, WARN = "pass", "fail", "n/a", "warn"  # warn: only a platform "warn" rule broken; scored as a pass
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _score(items: tuple[ItemResult, ...]) -> float:
     total = sum(weights[item.item] for item in applicable)
     if not total:
         return 1.0
-    score = sum(weights[item.item] for item in applicable if item.status == PASS) / total
+    score = sum(weights[item.item] for item in applicable if item.status in (PASS, WARN)) / total
     for name, cap in rubric()["caps"].items():
         if any(item.item == name and item.status == FAIL for item in items):
             score = min(score, cap)
@@ -186,9 +186,22 @@ def _language(detected: str, evidence: str, context: ReplyContext) -> ItemResult
 
 
 def _forbidden(text: str, context: ReplyContext) -> ItemResult:
-    hits = forbidden_hits(text, context.forbidden_rules)
+    """The profile's forbidden content. The order's own numbers are not contact details: quoting the order or the
+    tracking number is good service, though a long run of digits looks like a phone number to the platform's
+    pattern."""
+    own = {_digits(str(context.facts.get(fact) or "")) for fact in ("order_no", "tracking_no")} - {""}
+    hits = []
+    for rule, action, found in forbidden_hits(text, context.forbidden_rules):
+        kept = [fragment for fragment in found if not (own and _digits(fragment) in own)]
+        if kept:
+            hits.append((rule, action, kept))
     if not hits:
         return ItemResult("forbidden", PASS, ())
+    status = FAIL if any(action == "refuse" for _rule, action, _found in hits) else WARN
     return ItemResult(
-        "forbidden", FAIL, tuple(f"{rule} ({action}): {', '.join(found)}" for rule, action, found in hits)
+        "forbidden", status, tuple(f"{rule} ({action}): {', '.join(found)}" for rule, action, found in hits)
     )
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isalnum())

@@ -52,12 +52,17 @@ def regex(pattern: str) -> re.Pattern[str]:
 
 
 def find_words(text: str, words: Iterable[str]) -> list[str]:
-    """The words of ``words`` found in ``text``, as written in the text, in the order of ``words``."""
+    """The words of ``words`` found in ``text``, as written in the text, in the order of ``words``; a word found only
+    inside a longer one already found ("soon" in "as soon as possible") is not counted again."""
     found: list[str] = []
+    spans: list[tuple[int, int]] = []
     for word in words:
-        hit = word_pattern(str(word)).search(text)
-        if hit and hit.group(0) not in found:
+        for hit in word_pattern(str(word)).finditer(text):
+            if hit.group(0) in found or any(start <= hit.start() and hit.end() <= end for start, end in spans):
+                continue
             found.append(hit.group(0))
+            spans.append(hit.span())
+            break
     return found
 
 

@@ -19,9 +19,8 @@ def confirm(world: BuyerWorld, journey: Journey, item: AgendaItem) -> None:
     facts, buyer = journey.order, journey.buyer
     if facts is None or journey.experience.solved is False or "confirmed" in journey.flags:
         return
-    if world.act(journey, "confirm_receipt", item.due, lambda: world.port.confirm_receipt(buyer, facts.id)) is not (
-        REFUSED
-    ):
+    confirmed = world.act(journey, "confirm_receipt", item.due, lambda: world.port.confirm_receipt(buyer, facts.id))
+    if confirmed is not REFUSED:
         journey.flags.add("confirmed")
 
 
@@ -94,16 +93,11 @@ def revise(world: BuyerWorld, journey: Journey, item: AgendaItem) -> None:
     persona, buyer, review_id, stars = world.persona(journey), journey.buyer, journey.review_id, item.payload["stars"]
     text = bank.message(persona.language, ("revised",), {}, world.seed, buyer, journey.id)
     scores = {"as_described": stars, "service": stars, "logistics": stars}
-    if (
-        world.act(
-            journey,
-            "revise_review",
-            item.due,
-            lambda: world.port.revise_review(buyer, review_id, stars=stars, scores=scores, text=text),
-            stars=stars,
-        )
-        is not REFUSED
-    ):
+
+    def send() -> None:
+        world.port.revise_review(buyer, review_id, stars=stars, scores=scores, text=text)
+
+    if world.act(journey, "revise_review", item.due, send, stars=stars) is not REFUSED:
         journey.revised, journey.review_stars = True, stars
 
 
