@@ -66,15 +66,12 @@ class ShopSimulation:
             speed=scenario.clock_speed,
         )
         self.world.curve = RateCurve(scenario.order_rate, scenario.duration)
+        self.end = start + timedelta(seconds=scenario.duration)
         self.cursor: str | None = None
         self.unmatched = 0
         plan_next_arrival(self.world, 1, start)
         for index, injection in enumerate(scenario.injections):
             self.world.plan_world("inject", start + timedelta(seconds=injection.at), f"injection{index}", index=index)
-
-    @property
-    def end(self) -> datetime:
-        return self.world.start + timedelta(seconds=self.world.scenario.duration)
 
     def tick(self, shop_now: datetime, speed: float | None = None) -> list[ActionRecord]:
         """Observe, then run what is due by ``shop_now``; the records of this tick."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,17 @@ from simulator.port import Checkpoint, Injection, Observation, OrderLine, OrderV
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "services" / "orders" / "catalog"
 
 
-def demo_catalog(platform: str) -> list[Product]:
+@cache
+def demo_catalog(platform: str) -> tuple[Product, ...]:
     """The platform's demo catalog, read from the orders service's data file (one SKU per product here)."""
-    raw = yaml.safe_load((CATALOG_DIR / f"{platform}.yaml").read_text(encoding="utf-8"))
-    return [
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load((CATALOG_DIR / f"{platform}.yaml").read_text(encoding="utf-8"), Loader=loader)
+    return tuple(
         Product(
             item["id"], item["title"], item["title_zh"], item["category"], str(item["price"]), (f"{item['id']}-STD",)
         )
         for item in raw["products"]
-    ]
+    )
 
 
 @dataclass

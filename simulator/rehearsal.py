@@ -8,6 +8,7 @@ configurable (how fast and how well they answer, when they remind), so two runs 
 from __future__ import annotations
 
 import argparse
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -127,6 +128,9 @@ class Rehearsal:
     simulation: ShopSimulation
     shop: MemoryShop
     student: StudentDesk
+    engine_seconds: float = 0.0  # wall time spent in the simulation's ticks (the buyers' planning and acting)
+    engine_cpu_seconds: float = 0.0  # the process's CPU time in them (fairer on a busy machine)
+    ticks: int = 0
 
     @property
     def actions(self) -> list[ActionRecord]:
@@ -155,13 +159,18 @@ def rehearse(
     step = timedelta(seconds=step_seconds or 10 * scenario.clock_speed)
     end = start + timedelta(seconds=until if until is not None else scenario.duration)
     now = start
+    result = Rehearsal(simulation, shop, student)
     while now <= end:
         shop.set_clock(now, start + (now - start) / scenario.clock_speed)
         shop.advance()
         student.act()
+        began, began_cpu = time.perf_counter(), time.process_time()
         simulation.tick(now)
+        result.engine_seconds += time.perf_counter() - began
+        result.engine_cpu_seconds += time.process_time() - began_cpu
+        result.ticks += 1
         now += step
-    return Rehearsal(simulation, shop, student)
+    return result
 
 
 def main() -> None:  # pragma: no cover - a tool for scenario authors

@@ -32,7 +32,7 @@ def patience(world: BuyerWorld, journey: Journey, item: AgendaItem) -> None:
     action = decisions.impatience_action(
         persona, world.seed, journey.buyer, journey.id, "impatient", journey.round, journey.nudges
     )
-    if action == "nudge" and journey.nudges >= behaviour()["timing"]["second_nudge"]:
+    if action == "nudge" and journey.nudges >= behaviour()["timing"]["max_nudges"]:
         action = "leave"
     if action == "nudge":
         text = bank.message(persona.language, ("nudge",), {}, world.seed, journey.buyer, journey.id, journey.nudges)

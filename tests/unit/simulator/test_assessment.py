@@ -84,7 +84,10 @@ def test_a_good_english_pre_sale_answer() -> None:
         expects=("size", "S", "M", "L", "XL", "cm", "chart"),
         question_topic="size",
     )
-    text = "Hi Emily, thanks for your message! For 175 cm and 70 kg we recommend size L; see the size chart. Have a nice day!"
+    text = (
+        "Hi Emily, thanks for your message! For 175 cm and 70 kg we recommend size L; see the size chart. "
+        "Have a nice day!"
+    )
     result = assess(text, ctx)
     assert statuses(text, ctx) == {
         "greeting": PASS,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from tests.unit.simulator.conftest import T0
 from tests.unit.simulator.stage import Stage
 
 GOOD_ANSWER = (

@@ -68,7 +68,10 @@ def test_temperament_shares_and_their_traits(taobao) -> None:
     rational = [b for b in buyers if b.temperament == "rational"]
     assert all(0.5 * target <= b.patience_seconds <= target for b in demanding)
     assert all(1.5 * target <= b.patience_seconds <= 3 * target for b in rational)
-    mean = lambda group, name: sum(b.propensity(name) for b in group) / len(group)  # noqa: E731
+
+    def mean(group, name):
+        return sum(b.propensity(name) for b in group) / len(group)
+
     assert mean(demanding, "complain") > 2.5 * mean(rational, "complain")
     assert mean(demanding, "dispute") > mean(rational, "dispute")
     assert all(0 <= p <= 0.98 for b in buyers for p in b.propensities.values())
@@ -77,7 +80,8 @@ def test_temperament_shares_and_their_traits(taobao) -> None:
 def test_scenario_levels_move_every_buyers_propensity(taobao) -> None:
     low = build_population(4, taobao, PopulationSpec(count=200, levels={"forget": 0.1}))
     high = build_population(4, taobao, PopulationSpec(count=200, levels={"forget": 0.4}))
-    assert all(h.propensity("forget") > l.propensity("forget") for l, h in zip(low, high, strict=True))
+    pairs = zip(low, high, strict=True)
+    assert all(after.propensity("forget") > before.propensity("forget") for before, after in pairs)
     assert [b.name for b in low] == [b.name for b in high]  # the same people, more forgetful
 
 
