@@ -59,6 +59,22 @@ class ReplyRecord:
     text: str
     assessment: Assessment
 
+    def to_dict(self) -> dict[str, Any]:
+        """What phase 2 stores per reply and serves to instructors: the reply, its context and every item's
+        evidence."""
+        return {
+            "buyer": self.buyer,
+            "journey": self.journey,
+            "purpose": self.purpose,
+            "at": self.at.isoformat(),
+            "wall_at": self.wall_at.isoformat(),
+            "conversation_id": self.conversation_id,
+            "ref": self.ref,
+            "wait_seconds": self.wait_seconds,
+            "text": self.text,
+            **self.assessment.to_dict(),
+        }
+
 
 @dataclass
 class BuyerWorld:
@@ -79,6 +95,11 @@ class BuyerWorld:
     world_items: int = 0
     registered: set[str] = field(default_factory=set)
     curve: Any = None  # the scenario's RateCurve (simulator.arrivals)
+
+    def reply_score(self) -> float | None:
+        """The KPI ``simulator.reply_score``: the mean rubric score of the replies buyers read."""
+        scores = [reply.assessment.score for reply in self.replies]
+        return round(sum(scores) / len(scores), 4) if scores else None
 
     # -- time ---------------------------------------------------------------------------------------------------
     def t(self, at: datetime) -> int:

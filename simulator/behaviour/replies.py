@@ -55,6 +55,8 @@ def patience(world: BuyerWorld, journey: Journey, item: AgendaItem) -> None:
         world.record(journey, "leave", item.due, reason=f"kept_waiting_{action}")
     elif action == "complain":
         escalate(world, journey, item.due)
+    else:
+        world.record(journey, "stop_waiting", item.due)  # an order keeps them: they still read a late answer
 
 
 def on_reply(world: BuyerWorld, journey: Journey, obs: Observation) -> None:

@@ -22,6 +22,9 @@ def test_a_question_answered_in_time_is_read_and_the_buyer_decides() -> None:
     assert "decide_order" in stage.actions() or "leave" in stage.actions()
     [kept] = stage.world.replies
     assert kept.purpose == "pre_sale" and topic_word in kept.assessment.item("answers_question").evidence
+    stored = kept.to_dict()
+    assert stored["score"] == 1.0 and stored["language"] == "zh" and len(stored["items"]) == 10
+    assert stored["conversation_id"] == conversation.id and stage.world.reply_score() == 1.0
     asked = next(r.t for r in stage.world.log if r.action == "ask")
     assert 600 - asked - 10 <= kept.wait_seconds <= 600 - asked  # the question reached the shop at the next tick
 
