@@ -58,6 +58,7 @@ class ReplyRecord:
     wait_seconds: float | None
     text: str
     assessment: Assessment
+    agent_id: str | None = None  # who wrote it, when the shop says (the HTTP port's observations do)
 
     def to_dict(self) -> dict[str, Any]:
         """What phase 2 stores per reply and serves to instructors: the reply, its context and every item's
@@ -72,6 +73,7 @@ class ReplyRecord:
             "ref": self.ref,
             "wait_seconds": self.wait_seconds,
             "text": self.text,
+            "agent_id": self.agent_id,
             **self.assessment.to_dict(),
         }
 
@@ -221,6 +223,7 @@ class BuyerWorld:
                 wait,
                 obs.text,
                 assessment,
+                (getattr(obs, "facts", None) or {}).get("agent_id"),
             )
         )
         journey.experience.scores.append(assessment.score)
