@@ -57,8 +57,13 @@ def test_an_instructor_runs_a_scenario_and_buyers_reach_the_students_queue(livin
     student = _login(gw, "student2", "student-demo")
     other_student = _login(gw, "student1", "student-demo")
     admin = _login(gw, "admin", "admin-demo")
-    _call(gw, "POST", "/api/v1/users", admin,
-          json={"username": "teacher2", "role": "instructor", "password": "teacher2-pass", "display_name": "T2"})  # fmt: skip
+    _call(
+        gw,
+        "POST",
+        "/api/v1/users",
+        admin,
+        json={"username": "teacher2", "role": "instructor", "password": "teacher2-pass", "display_name": "T2"},
+    )
     teacher2 = _login(gw, "teacher2", "teacher2-pass")
     shop = _call(gw, "GET", "/api/v1/shops", student)[0]["id"]  # student2's AliExpress shop
     runs = f"/api/v1/shops/{shop}/scenario-runs"
@@ -71,8 +76,14 @@ def test_an_instructor_runs_a_scenario_and_buyers_reach_the_students_queue(livin
     run = _call(gw, "POST", runs, teacher, json={"scenario": SCENARIO, "speed": 240, "seed": 7})
     assert run["status"] == "running" and run["speed"] == 240
     _call(gw, "POST", runs, teacher, expect=409, json={"scenario": SCENARIO})
-    busy = _call(gw, "POST", "/api/v1/classes/demo-class/scenario-runs", teacher, expect=409,
-                 json={"scenario": "demo_living_queue"})  # fmt: skip
+    busy = _call(
+        gw,
+        "POST",
+        "/api/v1/classes/demo-class/scenario-runs",
+        teacher,
+        expect=409,
+        json={"scenario": "demo_living_queue"},
+    )
     assert shop in str(busy["fields"])
     assert [r["id"] for r in _call(gw, "GET", "/api/v1/classes/demo-class/scenario-runs", teacher)] == [run["id"]]
 
@@ -87,13 +98,20 @@ def test_an_instructor_runs_a_scenario_and_buyers_reach_the_students_queue(livin
     staff = f"/api/v1/shops/{shop}"
     _call(gw, "POST", f"{staff}/agents/me/status", student, json={"status": "online"})
     _call(gw, "POST", f"{staff}/tickets/{ticket['id']}/claim", student, expect=(200, 409), json={})
-    _call(gw, "POST", f"{staff}/tickets/{ticket['id']}/messages", student,
-          json={"body": "Hello dear customer, yes: it ships today and arrives within 7 days. Best regards"})  # fmt: skip
+    _call(
+        gw,
+        "POST",
+        f"{staff}/tickets/{ticket['id']}/messages",
+        student,
+        json={"body": "Hello dear customer, yes: it ships today and arrives within 7 days. Best regards"},
+    )
     assessed = eventually(
-        lambda: [a for a in _call(gw, "GET", f"{staff}/reply-assessments", student) if a["conversation_id"] == ticket["id"]],
+        lambda: [
+            a for a in _call(gw, "GET", f"{staff}/reply-assessments", student) if a["conversation_id"] == ticket["id"]
+        ],
         timeout=30,
         message="the reply assessed",
-    )  # fmt: skip
+    )
     assert assessed[0]["purpose"] and 0 <= assessed[0]["score"] <= 1
     assert {item["item"] for item in assessed[0]["items"]} >= {"greeting", "language", "forbidden"}
     assert all("evidence" in item for item in assessed[0]["items"])
