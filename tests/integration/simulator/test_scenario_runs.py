@@ -140,6 +140,8 @@ def test_an_instructor_runs_a_scenario_and_buyers_reach_the_students_queue(livin
     assert resumed["status"] == "running"
     faster = _call(gw, "POST", f"{runs}/{run['id']}/speed", teacher, json={"speed": 300})
     assert faster["speed"] == 300
+    player = stack.simulator.players[run["id"]]
+    assert player.errors == 0  # every buyer step ran (a refusal is a fact the buyer takes; a crash is a defect)
     stopped = _call(gw, "POST", f"{runs}/{run['id']}/stop", teacher, json={})
     assert stopped["status"] == "stopped"
     eventually(lambda: run["id"] not in stack.simulator.players, timeout=10, message="the simulator lets go")
