@@ -158,12 +158,15 @@ class SimulatorProcess:
         return player
 
     def run_forever(self, stop: threading.Event) -> None:
+        away = False  # said once an outage (make run starts the simulator with the gateway)
         while not stop.is_set():
             started = time.monotonic()
             try:
                 self.step()
+                away = False
             except GatewayUnavailable as exc:
-                log.warning("the gateway did not answer (%s); trying again", exc)
+                (log.debug if away else log.warning)("the gateway did not answer (%s); trying again", exc)
+                away = True
             stop.wait(max(0.05, POLL_SECONDS - (time.monotonic() - started)))
         self.pool.shutdown(wait=True)
 
