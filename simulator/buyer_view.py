@@ -208,11 +208,8 @@ class BuyerView:
             shipment = parcel["shipment"]
             if shipment["id"] not in watch.shipments:
                 watch.shipments.add(shipment["id"])
-                kind = (
-                    "reshipped"
-                    if shipment.get("replaces_shipment_id") or shipment.get("kind") != "shipment"
-                    else "shipped"
-                )
+                again = shipment.get("replaces_shipment_id") or shipment.get("kind") not in (None, "original")
+                kind = "reshipped" if again else "shipped"
                 facts = {
                     "carrier": shipment["carrier"],
                     "tracking_no": shipment["tracking_no"],

@@ -96,7 +96,8 @@ def test_an_instructor_runs_a_scenario_and_buyers_reach_the_students_queue(livin
 
     # the student answers; the buyer reads it, and its assessment is kept with every item's evidence
     staff = f"/api/v1/shops/{shop}"
-    _call(gw, "POST", f"{staff}/agents/me/status", student, json={"status": "online"})
+    online = lambda: gw.post(f"{staff}/agents/me/status", headers=student, json={"status": "online"}).status_code == 200  # noqa: E731
+    eventually(online, timeout=20, message="the student online")
     _call(gw, "POST", f"{staff}/tickets/{ticket['id']}/claim", student, expect=(200, 409), json={})
     _call(
         gw,
