@@ -35,6 +35,8 @@ log = logging.getLogger("simulator")
 POLL_SECONDS = float(os.environ.get("SHOPLAB_SIMULATOR_POLL", "1.0"))
 SETTLE_SECONDS = float(os.environ.get("SHOPLAB_SIMULATOR_SETTLE", "1.0"))
 THREADS = int(os.environ.get("SHOPLAB_SIMULATOR_THREADS", "8"))
+REPORT_SECONDS = 2.0  # a running run's report at most this often (each is a write in the gateway's database)
+QUIET_REPORT_SECONDS = 10.0  # and at least this often, even when nothing changed
 
 
 def clock_of(wire: dict[str, Any]) -> ShopClock:
@@ -56,6 +58,8 @@ class RunPlayer:
     clock: ShopClock
     base: tuple[int, int] = (0, 0)  # actions and replies a previous process reported for this run
     sent: int = 0  # this process's replies the gateway has taken
+    reported: tuple[int, int] = (-1, -1)  # the actions and replies of the last report taken
+    reported_at: float = 0.0
     lag: float = 0.0
     reached: datetime | None = None
     finished: bool = False
@@ -74,6 +78,15 @@ class RunPlayer:
             due_wall = self.clock.wall_anchor + (first_due - self.clock.sim_anchor) / self.clock.speed
             self.lag = max(self.lag, (datetime.now(UTC) - due_wall).total_seconds())
         self.finished = shop_now >= simulation.end
+
+    def report_due(self) -> bool:
+        """Whether to report now: at the end, when something changed (running: at most every ``REPORT_SECONDS``;
+        paused: at once, so the last actions before a pause are counted), and every ``QUIET_REPORT_SECONDS``."""
+        world, waited = self.simulation.world, time.monotonic() - self.reported_at
+        changed = self.reported != (len(world.log), len(world.replies))
+        if self.finished or waited >= QUIET_REPORT_SECONDS:
+            return True
+        return changed and (self.run["status"] != "running" or waited >= REPORT_SECONDS)
 
     def report(self) -> tuple[dict[str, Any], int]:
         """The report, and how many of this process's replies it carries in all (``sent`` once it was taken)."""
@@ -124,10 +137,14 @@ class SimulatorProcess:
             except Exception:  # a buyer's step that failed must not stop the other runs
                 player.errors += 1
                 log.exception("run %s: a tick failed", player.run["id"])
+            if not player.report_due():
+                return
             body, sent = player.report()
             try:
                 self.http.internal("POST", f"/internal/scenario-runs/{player.run['id']}/report", body)
                 player.sent, player.lag = sent, 0.0
+                player.reported = (len(player.simulation.world.log), sent)
+                player.reported_at = time.monotonic()
             except GatewayUnavailable as exc:
                 log.warning("run %s: report not taken (%s)", player.run["id"], exc)
 

@@ -132,7 +132,7 @@ def test_an_instructor_runs_a_scenario_and_buyers_reach_the_students_queue(livin
     paused = _call(gw, "POST", f"{runs}/{run['id']}/pause", teacher, json={})
     assert paused["status"] == "paused"
     _call(gw, "POST", f"{runs}/{run['id']}/pause", teacher, expect=409, json={})
-    time.sleep(2.5)  # a round in flight finishes
+    time.sleep(3.5)  # a round in flight finishes, and reports its last actions
     before = _call(gw, "GET", runs, teacher)[0]["actions"]
     time.sleep(4)
     assert _call(gw, "GET", runs, teacher)[0]["actions"] == before
