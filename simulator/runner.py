@@ -118,14 +118,12 @@ class SimulatorProcess:
         runs = {run["id"]: run for run in self.http.internal("GET", "/internal/scenario-runs")}
         for run_id in [r for r in self.players if r not in runs]:
             del self.players[run_id]  # stopped or finished
-        for run_id, run in runs.items():
-            player = self.players.get(run_id)
-            if player is None:
-                player = self._start(run)
-                if player is None:
-                    continue
-                self.players[run_id] = player
-            player.run, player.clock = run, clock_of(run["clock"])
+        fresh = [run for run_id, run in runs.items() if run_id not in self.players]
+        for player in self.pool.map(self._start, fresh):  # a class's runs start side by side
+            if player is not None:
+                self.players[player.run["id"]] = player
+        for run_id, player in self.players.items():
+            player.run, player.clock = runs[run_id], clock_of(runs[run_id]["clock"])
         list(self.pool.map(self._play, list(self.players.values())))
 
     def _play(self, player: RunPlayer) -> None:
