@@ -3,10 +3,10 @@
 The adapter remembers what its buyers have in the shop (conversations, orders, refunds and returns, disputes,
 reviews) and what of it they have already seen. ``observe`` asks the gateway's buyer feed which of those changed since
 the last look (``GET .../feed?after=<seq>``: the shop's live notifications, "look again" with ids) and reads only
-those again; every ``SWEEP_SECONDS`` (and when the feed lost some notifications) it reads everything still open, which
-also finds what has no notification (a review's contact or reply). Each difference becomes an ``Observation`` at the
-moment the shop recorded it: shop times the services give (``*_at`` of orders, parcels, refunds, disputes, reviews)
-and, for messages (wall times), the shop time the clock showed then.
+those again; every ``SWEEP_SECONDS`` (and when the feed lost some notifications) it reads everything still open; the
+reviews, which have no notification (a contact, the shop's reply), every ``REVIEW_SECONDS``. Each difference becomes
+an ``Observation`` at the moment the shop recorded it: shop times the services give (``*_at`` of orders, parcels,
+refunds, disputes, reviews) and, for messages (wall times), the shop time the clock showed then.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 from simulator.gateway_http import BuyerApi
 from simulator.port import Observation
 
-SWEEP_SECONDS = 10.0
+SWEEP_SECONDS = 60.0  # everything still open read again: only a safety net, the feed names what changed
+REVIEW_SECONDS = 10.0  # reviews have no notification: a contact or a reply is found this often
 _ORDER_DONE = ("completed", "cancelled", "closed")
 
 
@@ -64,6 +65,7 @@ class BuyerView:
     reviews: dict[str, ReviewWatch] = field(default_factory=dict)
     seq: int | None = None
     swept: float = 0.0
+    reviews_read: float = 0.0
 
     # -- what the buyers did (the port tells us) ----------------------------------------------------------------
     def conversation_opened(self, buyer: str, ticket: dict[str, Any]) -> None:
@@ -86,13 +88,15 @@ class BuyerView:
     # -- observe --------------------------------------------------------------------------------------------------
     def observe(self) -> list[Observation]:
         tickets, orders, everything = self._changed()
-        if everything or time.monotonic() - self.swept >= SWEEP_SECONDS:
-            self.swept = time.monotonic()
+        now = time.monotonic()
+        if everything or now - self.swept >= SWEEP_SECONDS:
+            self.swept = now
             tickets = {t for t, w in self.conversations.items() if w.status != "closed"}
             orders = {o for o, w in self.orders.items() if w.state not in _ORDER_DONE or w.after_sale or w.disputes}
-            reviews: Iterable[str] = [r for r, w in self.reviews.items() if not w.replied or len(w.contacts) < 3]
-        else:
-            reviews = ()
+        reviews: Iterable[str] = ()
+        if now - self.reviews_read >= REVIEW_SECONDS:
+            self.reviews_read = now
+            reviews = [r for r, w in self.reviews.items() if not w.replied or len(w.contacts) < 3]
         seen: list[Observation] = []
         for ticket_id in sorted(tickets & self.conversations.keys()):
             seen += self._ticket(ticket_id)
