@@ -19,6 +19,7 @@ from typing import Any
 
 from simulator.gateway_http import BuyerApi
 from simulator.port import Observation
+from simulator.watches import Conversation, OrderWatch, ReviewWatch
 
 SWEEP_SECONDS = 60.0  # everything still open read again: only a safety net, the feed names what changed
 REVIEW_SECONDS = 10.0  # reviews have no notification: a contact or a reply is found this often
@@ -27,33 +28,6 @@ _ORDER_DONE = ("completed", "cancelled", "closed")
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-@dataclass
-class Conversation:
-    buyer: str
-    seen: set[int] = field(default_factory=set)
-    status: str = "open"
-
-
-@dataclass
-class OrderWatch:
-    buyer: str
-    state: str = "unpaid"
-    reminders: int = 0
-    shipments: set[str] = field(default_factory=set)
-    exceptions: set[tuple[str, str]] = field(default_factory=set)
-    delivered: bool = False
-    after_sale: dict[str, tuple[str, str]] = field(default_factory=dict)  # refund/return id -> (what, status seen)
-    disputes: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # id -> (proposal seen, ruling seen)
-
-
-@dataclass
-class ReviewWatch:
-    buyer: str
-    order_id: str
-    contacts: set[int] = field(default_factory=set)
-    replied: bool = False
 
 
 @dataclass
