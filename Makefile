@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages chaos system-tools clean
+.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages bench-simulator chaos system-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
@@ -69,6 +69,9 @@ bench-gateway: $(STAMP)
 
 bench-pages: $(STAMP)
 	$(BIN)/python -m loadtests.bench_pages
+
+bench-simulator: $(STAMP)
+	$(BIN)/python -m loadtests.bench_simulator
 
 clean:
 	rm -rf var

@@ -14,11 +14,14 @@ from gateway.health import health
 from gateway.login_limits import TooManyAttempts
 from gateway.openapi_doc import add_public_routes
 from gateway.public_api import public_api
+from gateway.runs_api import runs_api, runs_internal
 from gateway.screens_api import screens_api
 from gateway.service import SPEC
 from gateway.sessions import fence_request
 from gateway.shop_views import views_api
 from gateway.web import install_web
+from shoplab import settings
+from shoplab.plumbing.auth import require_internal_token
 from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
 
@@ -28,9 +31,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SPEC,
         [auth_api, classes_api, shops_api, views_api, screens_api],
         config,
-        pages=[public_api],
+        pages=[public_api, runs_api, runs_internal],
         health_check=health,
     )
+    # the simulator's calls (issue 13) take the internal credential, like the services' own routes
+    require_internal_token(app, app.config.get("INTERNAL_TOKEN") or settings.internal_token(), only=runs_internal)
     install_web(app)  # the web pages, their languages, assets and security headers
     app.before_request(fence_request)
     app.before_request(_document_when_first_asked(app))

@@ -28,6 +28,7 @@ _OWNER_LOOKUPS = {  # what must be the customer's, and where the service says wh
     "order_id": ("orders", "/orders/{}", "order"),
     "ticket_id": ("tickets", "/tickets/{}?audience=buyer", "ticket"),
     "dispute_id": ("tickets", "/disputes/{}", "dispute"),
+    "review_id": ("reviews", "/reviews/{}", "review"),
 }
 
 

@@ -66,12 +66,13 @@ def _buyer(method: str, path: str, service: str, **kw) -> Route:
     return Route(method, path, service, frozenset({BUYER}), **kw)
 
 
-ORD, TIX = "orders", "tickets"
+ORD, TIX, REV = "orders", "tickets", "reviews"
 ORDER = "/orders/<order_id>"
 REFUND = f"{ORDER}/refunds/<refund_id>"
 RETURN = f"{ORDER}/returns/<return_id>"
 TICKET = "/tickets/<ticket_id>"
 DISPUTE = "/disputes/<dispute_id>"
+REVIEW = "/reviews/<review_id>"
 
 STAFF_ROUTES: list[Route] = [
     # catalog, orders, payments (orders service)
@@ -171,6 +172,27 @@ BUYER_ROUTES: list[Route] = [
     _buyer("GET", DISPUTE, TIX, owner_in_response=True),
     _buyer("POST", f"{DISPUTE}/decision", TIX, owned=("dispute_id",)),
     _buyer("POST", f"{DISPUTE}/escalate", TIX, owned=("dispute_id",), fixed={"by": "buyer"}),
+    # what a buyer sees and does that the simulator needs (issue 13): reminders received, reviews written
+    _buyer("GET", f"{ORDER}/reminders", ORD, owned=("order_id",), summary="the payment reminders the buyer received"),
+    _buyer(
+        "POST",
+        f"{ORDER}/reviews",
+        REV,
+        owned=("order_id",),
+        customer_body={"customer_id": "customer_id"},
+        summary="review a line of a delivered order",
+    ),
+    _buyer("GET", "/reviews", REV, customer_query="customer_id", summary="the customer's own reviews"),
+    _buyer("GET", REVIEW, REV, owner_in_response=True, summary="one of the customer's reviews, with the shop's reply"),
+    _buyer(
+        "POST",
+        f"{REVIEW}/revision",
+        REV,
+        owned=("review_id",),
+        customer_body={"customer_id": "customer_id"},
+        summary="the one revision of a neutral/negative review",
+    ),
+    _buyer("POST", f"{REVIEW}/follow-up", REV, owned=("review_id",), customer_body={"customer_id": "customer_id"}),
 ]
 
 

@@ -1,7 +1,9 @@
 """The demo class that ``make run`` seeds: an admin, an instructor, four students, and a shop per student on each
 platform. The instructor teaches the class, so they reach its shops and may issue their buyer keys.
 
-Idempotent: a second run finds the class and only reports the logins (and adds the admin to an older seed).
+Idempotent: a second run finds the class and only reports the logins (and adds the admin to an older seed). The
+command (``python -m gateway.seed``, what ``make run`` and compose run) also starts the demo scenario on every demo
+shop where none is running.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from gateway import accounts, shops
 from gateway.models import Classroom, Shop, User
 
 DEMO_CLASS_ID = "demo-class"
+DEMO_SCENARIO = "demo_living_queue"
 ADMIN = ("admin", "admin-demo", "管理员 (Admin)")
 INSTRUCTOR = ("teacher", "teacher-demo", "王老师 (Ms Wang)")
 STUDENT_PASSWORD = "student-demo"
@@ -61,6 +64,18 @@ def seed_demo(session: Session) -> list[Login]:
     return logins
 
 
+def start_demo_scenario(session: Session) -> list[str]:
+    """The demo class's living queue: ``demo_living_queue`` on every demo shop with no scenario running (so a
+    newcomer who signs in sees buyers ordering and asking within a minute, and a later ``make run`` starts it again
+    once it ended). The shops it started on."""
+    from gateway import scenario_runs
+
+    idle = [shop for shop in demo_shops(session) if scenario_runs.active_run(session, shop.id) is None]
+    if idle:
+        scenario_runs.start_runs(session, idle, scenario_name=DEMO_SCENARIO, seed=None, speed=None, by=None)
+    return [shop.id for shop in idle]
+
+
 def demo_shops(session: Session) -> list[Shop]:
     return list(session.scalars(select(Shop).where(Shop.class_id == DEMO_CLASS_ID).order_by(Shop.name)))
 
@@ -84,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     runtime.migrate()
     with runtime.db.writing() as session:
         logins = seed_demo(session)
+    with runtime.db.writing() as session:
+        start_demo_scenario(session)  # the simulator process (make run, compose) picks the runs up
     for login in logins:
         shop = f"  ({login.shop})" if login.shop else ""
         print(

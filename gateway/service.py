@@ -6,6 +6,7 @@ from pathlib import Path
 
 from gateway.handlers import HANDLERS
 from gateway.models import Base
+from gateway.run_models import ScenarioRun  # noqa: F401  (its tables join the metadata)
 from shoplab.plumbing.runtime import ServiceSpec
 
 SPEC = ServiceSpec(

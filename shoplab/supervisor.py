@@ -1,9 +1,10 @@
 """``make run``: start the whole shop with one command and keep it running.
 
-Redis, the five web processes (gunicorn), one Celery worker per service and the scheduler, each restarted if it
-dies (Redis and anything killed by a signal at once; a process that keeps exiting by itself soon after its start
-with a growing pause, up to 10 s); log lines prefixed by process; the demo class seeded; URLs and logins printed
-once every ``/healthz`` is green; Ctrl-C stops everything cleanly so ``make run`` can start again at once.
+Redis, the five web processes (gunicorn), one Celery worker per service, the scheduler and the buyer simulator, each
+restarted if it dies (Redis and anything killed by a signal at once; a process that keeps exiting by itself soon
+after its start with a growing pause, up to 10 s); log lines prefixed by process; the demo class seeded (and its demo
+scenario started); URLs and logins printed once every ``/healthz`` is green; Ctrl-C stops everything cleanly so
+``make run`` can start again at once.
 """
 
 from __future__ import annotations
@@ -88,6 +89,11 @@ def worker_command(name: str) -> list[str]:
 def beat_command() -> list[str]:
     schedule = settings.var_dir() / "celerybeat-schedule"
     return [sys.executable, "-m", "celery", "-A", "shoplab.beat", "beat", "-s", str(schedule), "--loglevel", "WARNING"]
+
+
+def simulator_command() -> list[str]:
+    """The buyers of the scenario runs (``simulator/runner.py``): it reaches the gateway over HTTP only."""
+    return [sys.executable, "-m", "simulator.runner"]
 
 
 def redis_port() -> int | None:
@@ -249,6 +255,7 @@ def main() -> int:
     for name in SERVICES:
         supervisor.add(f"{name}-worker", worker_command(name))
     supervisor.add("beat", beat_command())
+    supervisor.add("simulator", simulator_command())
 
     interrupted = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: interrupted.set())

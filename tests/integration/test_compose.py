@@ -387,6 +387,13 @@ def test_beat_runs_shoplab_beat_and_its_timers_reach_running_workers(monkeypatch
         assert entry["options"]["queue"] in consumed, f"{entry['task']} goes to a queue no worker consumes"
 
 
+def test_the_simulator_runs_as_make_run_starts_it_once_the_gateway_is_healthy():
+    simulator = services()["simulator"]
+    assert argv(simulator["command"]) == ["python", *supervisor.simulator_command()[1:]]
+    assert simulator["depends_on"]["gateway"]["condition"] == "service_healthy"
+    assert "SHOPLAB_GATEWAY_URL" in environment(simulator), "it reaches the gateway over HTTP, nothing else"
+
+
 def test_every_executable_is_installed_by_the_project():
     dependencies = project_dependencies()
     commands = [argv(svc["command"]) for svc in python_services().values()]

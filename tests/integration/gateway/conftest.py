@@ -18,7 +18,7 @@ from shoplab.eventbus.subscriptions import subscribers_of
 from shoplab.eventbus.tables import OutboxMessage
 from shoplab.topology import SERVICES
 
-SERVED = ("orders", "tickets")
+SERVED = ("orders", "tickets", "reviews")
 
 
 class ServedApps:

@@ -10,7 +10,7 @@ import pytest
 from gateway.openapi_doc import service_document
 from gateway.routes import BUYER_ROUTES, STAFF_ROUTES, Route
 
-DOCUMENTS = {service: service_document(service) for service in ("orders", "tickets")}
+DOCUMENTS = {service: service_document(service) for service in ("orders", "tickets", "reviews")}
 ALL = [pytest.param(route, id=f"{'buyer' if 'buyer' in route.who else 'staff'} {route.method} {route.path}")
        for route in STAFF_ROUTES + BUYER_ROUTES]  # fmt: skip
 

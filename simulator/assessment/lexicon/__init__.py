@@ -1,0 +1,1 @@
+"""The rubric's words per language, as data: ``<language>.yaml`` beside this file."""
