@@ -106,7 +106,7 @@ def test_refusals_write_nothing(served):
 
 def test_each_injection_reaches_the_students_queue_within_2_s(served):
     world = build_world(served)
-    served.start_workers(["orders", "tickets", "reviews"])
+    served.start_workers(["orders", "tickets", "reviews"], SHOPLAB_SENTIMENT_WARM_UP="before_ready")
     _drained(served)  # the workers have taken the school's own events (handled once already by the test's pump)
     shop_a, shop_b = world.shops["A"], world.shops["B"]
 
