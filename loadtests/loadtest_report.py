@@ -16,6 +16,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from loadtests.promotion_day import PromotionDayCurve
+
 ROOT = Path(__file__).resolve().parent.parent
 ECHARTS = ROOT / "gateway" / "web" / "static" / "vendor" / "echarts-6.1.0.common.min.js"
 AIM_P99_MS, AIM_LAG_S, LAG_SETTLE_S = 500.0, 1.0, 30.0
@@ -90,12 +92,12 @@ def lag_series(samples: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
 
 
 def verdict(report: dict[str, Any], minutes: float) -> dict[str, Any]:
-    """The aims, against the shape's moments (``loadtests.locustfile.PromotionDay``)."""
+    """The aims, against the shape's moments (``loadtests.promotion_day``)."""
     line = report["timeline"]
     start = line[0]["at"] if line else 0.0
-    length = minutes * 60
-    midnight, step = start + length * 0.125, length / 24
-    peak_end = midnight + step
+    curve = PromotionDayCurve(length=minutes * 60)
+    midnight = start + curve.midnight
+    peak_end = midnight + curve.step
     around_step = [p["p99_ms"] for p in line if midnight <= p["at"] <= peak_end + 30 and p["p99_ms"] is not None]
     settled = [
         point["p99_s"] for points in report["lag"].values() for point in points

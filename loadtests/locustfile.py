@@ -8,14 +8,14 @@ propensity says (the question from the simulator's text bank, in the buyer's lan
 or fails for one of the simulator's reasons, by its ``forget`` and ``fail`` propensities — and tracks its orders.
 
 Requests are named by route (``/buyer/shops/[shop]/orders/[order]/payments``), so locust's statistics are per route.
-``PromotionDay`` is the load shape: a tenfold step at midnight, decay, then a daytime wave, compressed into minutes.
+``PromotionDay`` is the load shape (``loadtests/promotion_day.py``): a tenfold step at midnight, decay, then a daytime
+wave, compressed into minutes.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import random
 import threading
@@ -23,6 +23,7 @@ from typing import Any
 
 from locust import HttpUser, LoadTestShape, between, task
 
+from loadtests.promotion_day import PromotionDayCurve
 from shoplab.shops.profiles import load_profile
 from simulator import text_bank
 from simulator.population import PopulationSpec, build_persona
@@ -99,12 +100,18 @@ class Buyer(HttpUser):
     def order(self) -> None:
         if not self._catalog():
             return
-        sku = random.choice(random.choice(self.products)["skus"])["sku"]
+        product = random.choice(self.products)
+        sku = random.choice(product["skus"])["sku"]
         body = {"address": dict(self.persona.address), "lines": [{"sku": sku, "quantity": 1}]}
-        answer = self.client.post(f"{self.base}/orders", json=body, headers=self.me, name=self._name("/orders"))
-        if answer.ok:
-            self.unpaid.append(answer.json()["id"])
-            self.orders.append(answer.json()["id"])
+        with self.client.post(f"{self.base}/orders", json=body, headers=self.me, name=self._name("/orders"),
+                              catch_response=True) as answer:  # fmt: skip
+            if answer.status_code == 409 and "stock" in answer.text:
+                answer.success()  # sold out on promotion day: the shop's right answer; this buyer looks elsewhere
+                product["skus"] = [each for each in product["skus"] if each["sku"] != sku]
+                self.products = [each for each in self.products if each["skus"]]
+            elif answer.ok:
+                self.unpaid.append(answer.json()["id"])
+                self.orders.append(answer.json()["id"])
 
     @task(3)
     def pay(self) -> None:
@@ -130,41 +137,16 @@ class Buyer(HttpUser):
 
 
 class PromotionDay(LoadTestShape):
-    """Double 11 in minutes: a quiet evening, a tenfold step at midnight reached within one (compressed) minute,
-    an exponential decay, then a daytime wave; ``None`` at the end stops the run.
-
-    ``LOADTEST_BASE_USERS`` (default 4) and ``LOADTEST_MINUTES`` (default 4) scale it; the phases keep their shares
-    of the run: evening 12.5 %, step 1/24 of the run (10 s of 4 min), decay to a quarter of the run, wave to the end.
-    """
+    """Double 11 in minutes (``loadtests.promotion_day``); ``None`` at the end stops the run.
+    ``LOADTEST_BASE_USERS`` (default 4) and ``LOADTEST_MINUTES`` (default 4) scale it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.base = int(os.environ.get("LOADTEST_BASE_USERS", "4"))
-        self.length = float(os.environ.get("LOADTEST_MINUTES", "4")) * 60
-
-    @property
-    def midnight(self) -> float:
-        return self.length * 0.125
-
-    def users_at(self, second: float) -> int:
-        peak = 10 * self.base
-        step = self.length / 24  # the compressed "within one minute"
-        decay_end = self.midnight + self.length / 4
-        if second < self.midnight:
-            return self.base
-        if second < self.midnight + step:
-            return peak
-        if second < decay_end:
-            half_life = self.length / 24
-            return max(2 * self.base, round(peak * 0.5 ** ((second - self.midnight - step) / half_life)))
-        phase = (second - decay_end) / (self.length - decay_end)
-        return round(2 * self.base + 2 * self.base * math.sin(math.pi * phase))  # morning to noon and back
+        self.curve = PromotionDayCurve(
+            base=int(os.environ.get("LOADTEST_BASE_USERS", "4")),
+            length=float(os.environ.get("LOADTEST_MINUTES", "4")) * 60,
+        )
 
     def tick(self) -> tuple[int, float] | None:
-        second = self.get_run_time()
-        if second >= self.length:
-            return None
-        users = self.users_at(second)
-        step = self.length / 24
-        # the step is reached within its (compressed) minute: spawn the difference over a few seconds
-        return users, max(1.0, 9 * self.base / max(step / 2, 1.0))
+        users = self.curve.users_at(self.get_run_time())
+        return None if users is None else (users, self.curve.spawn_rate)
