@@ -183,13 +183,16 @@ padding:2px 8px;text-align:right}} td:first-child{{text-align:left}} .chart{{wid
 <h2>Event lag per subscriber (commit → handled), per 2-s interval</h2><div id="lag" class="chart"></div>
 <script>
 const d = {data};
+const still = {{animation: false}};  // a report: drawn at once (also when printed or captured)
 const axis = {{type: "value", name: "s since start"}};
 function line(name, ys, extra) {{ return Object.assign({{name, type: "line", showSymbol: false,
   data: d.t.map((t, i) => [t, ys[i]])}}, extra || {{}}); }}
-echarts.init(document.getElementById("load")).setOption({{tooltip: {{trigger: "axis"}}, legend: {{}}, xAxis: axis,
+echarts.init(document.getElementById("load")).setOption({{...still, tooltip: {{trigger: "axis"}}, legend: {{}},
+  xAxis: axis,
   yAxis: [{{type: "value", name: "req/s"}}, {{type: "value", name: "users"}}],
   series: [line("req/s", d.rps), line("failures/s", d.fps), line("users", d.users, {{yAxisIndex: 1}})]}});
-echarts.init(document.getElementById("latency")).setOption({{tooltip: {{trigger: "axis"}}, legend: {{}}, xAxis: axis,
+echarts.init(document.getElementById("latency")).setOption({{...still, tooltip: {{trigger: "axis"}}, legend: {{}},
+  xAxis: axis,
   yAxis: {{type: "value", name: "ms"}}, series: [line("p50", d.p50), line("p99", d.p99),
   {{name: "aim 500 ms", type: "line", showSymbol: false, data: [[d.t[0], 500], [d.t[d.t.length - 1], 500]],
     lineStyle: {{type: "dashed"}}}}]}});
@@ -199,7 +202,8 @@ for (const [s, pts] of Object.entries(d.lag)) {{
   lag.push({{name: s + " p50", type: "line", showSymbol: false, lineStyle: {{type: "dotted"}},
     data: pts.map(p => [p[0], p[1]])}});
 }}
-echarts.init(document.getElementById("lag")).setOption({{tooltip: {{trigger: "axis"}}, legend: {{type: "scroll"}},
+echarts.init(document.getElementById("lag")).setOption({{...still, tooltip: {{trigger: "axis"}},
+  legend: {{type: "scroll"}},
   xAxis: axis, yAxis: {{type: "value", name: "seconds"}}, series: lag}});
 </script></body></html>
 """
