@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages bench-simulator chaos system-tools clean
+.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages bench-simulator loadtest chaos system-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
@@ -72,6 +72,11 @@ bench-pages: $(STAMP)
 
 bench-simulator: $(STAMP)
 	$(BIN)/python -m loadtests.bench_simulator
+
+# The promotion-day load test (docs/performance.md): the embedded stack on private ports and var/loadtest/stack,
+# the simulator's buyers through locust for LOADTEST_MINUTES (4), reports in var/loadtest/ (report.html: ours).
+loadtest: $(STAMP)
+	$(BIN)/python -m loadtests.loadtest
 
 clean:
 	rm -rf var

@@ -11,6 +11,7 @@ from gateway.api import shops_api
 from gateway.auth_api import auth_api
 from gateway.classes_api import classes_api
 from gateway.health import health
+from gateway.injections_api import injections_api
 from gateway.login_limits import TooManyAttempts
 from gateway.openapi_doc import add_public_routes
 from gateway.public_api import public_api
@@ -29,7 +30,7 @@ from shoplab.plumbing.web import build_service_app
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = build_service_app(
         SPEC,
-        [auth_api, classes_api, shops_api, views_api, screens_api],
+        [auth_api, classes_api, shops_api, views_api, screens_api, injections_api],
         config,
         pages=[public_api, runs_api, runs_internal],
         health_check=health,

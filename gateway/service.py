@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gateway import injection_models  # noqa: F401  (its table belongs to the gateway's metadata)
 from gateway.handlers import HANDLERS
 from gateway.models import Base
 from gateway.run_models import ScenarioRun  # noqa: F401  (its tables join the metadata)

@@ -120,7 +120,10 @@ _SERVICES = [
         "services.orders",
         8001,
         "ShopLab orders service",
-        subscribes=SHOP_COPY | {"dispute.ruled"},
+        subscribes=SHOP_COPY
+        | {"dispute.ruled"}
+        # instructors' injections of what orders own (shoplab/contracts/injections.py)
+        | {"injection.failed_payment", "injection.lost_parcel", "injection.customs_hold"},
         # the time rules of the shop's clock: unpaid timeout, reminder windows, tracking, auto-complete
         timers={
             "orders.expire_unpaid": 2.0,
@@ -148,7 +151,9 @@ _SERVICES = [
             "order.delivered",
             "refund.requested",
             "return.requested",
-        },
+        }
+        # instructors' injections of what the queue owns (shoplab/contracts/injections.py)
+        | {"injection.dispute", "injection.angry_message", "injection.presale_flood"},
         # SLA breaches and dispute escalation, on each shop's clock
         timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0},
     ),
@@ -167,7 +172,8 @@ _SERVICES = [
             "refund.completed",
             "dispute.opened",
             "dispute.ruled",
-        },
+        }
+        | {"injection.one_star_review"},  # an instructor's injection (shoplab/contracts/injections.py)
         # neutral/negative reviews whose revision window passed: their follow-up is over
         timers={"reviews.close_revision_windows": 10.0},
     ),

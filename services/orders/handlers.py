@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from services.orders import injections
 from services.orders.catalog_seed import has_catalog, seed_catalog
 from services.orders.refunds import execute_ruling
 from shoplab.eventbus.consumer import Handler
@@ -32,8 +33,23 @@ def on_dispute_ruled(session: Session, event: Event) -> None:
     execute_ruling(session, shop_context(session, event.shop_id or ""), event.payload)
 
 
+def on_failed_payment_injected(session: Session, event: Event) -> None:
+    injections.fail_payment(session, shop_context(session, event.shop_id or ""), event.payload)
+
+
+def on_lost_parcel_injected(session: Session, event: Event) -> None:
+    injections.parcel_exception(session, shop_context(session, event.shop_id or ""), event.payload, "lost")
+
+
+def on_customs_hold_injected(session: Session, event: Event) -> None:
+    injections.parcel_exception(session, shop_context(session, event.shop_id or ""), event.payload, "customs_hold")
+
+
 HANDLERS: dict[str, Handler] = {
     "shop.opened": on_shop_opened,
     "shop.clock_changed": replica.on_shop_clock_changed,
     "dispute.ruled": on_dispute_ruled,
+    "injection.failed_payment": on_failed_payment_injected,
+    "injection.lost_parcel": on_lost_parcel_injected,
+    "injection.customs_hold": on_customs_hold_injected,
 }

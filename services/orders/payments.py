@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from services.orders.models import Order, Payment, new_id
 from services.orders.order_state import load_order, next_state, order_ref, require_state
 from shoplab.contracts.money import wire
+from shoplab.contracts.orders import PAYMENT_FAILURE_REASONS
 from shoplab.errors import Conflict, InvalidInput
 from shoplab.eventbus.outbox import publish
 from shoplab.shops.context import ShopContext
 
-FAILURE_REASONS = ("declined", "insufficient_funds", "3ds_timeout", "card_expired", "risk_review", "network_error")
+FAILURE_REASONS = PAYMENT_FAILURE_REASONS
 
 
 def attempt_payment(

@@ -224,18 +224,23 @@ def announce_due(session: Session, ctx: ShopContext) -> list[str]:
     for order in session.scalars(stmt.limit(500).with_for_update(skip_locked=True)):
         if not reminder_window(order, policy, ctx.shop_now).allowed:
             continue
-        order.reminder_due_round = order.reminder_count
-        publish(
-            session,
-            "payment.reminder_due",
-            shop_id=ctx.id,
-            payload={
-                **order_ref(order),
-                "amount": wire(order.total_cents),
-                "currency": order.currency,
-                "pay_by": order.pay_due_at,
-                "failure_reason": order.payment_failure,
-            },
-        )
+        announce(session, ctx, order)
         announced.append(order.id)
     return announced
+
+
+def announce(session: Session, ctx: ShopContext, order: Order) -> None:
+    """``payment.reminder_due`` for the order's current reminder round (once: the round is marked announced)."""
+    order.reminder_due_round = order.reminder_count
+    publish(
+        session,
+        "payment.reminder_due",
+        shop_id=ctx.id,
+        payload={
+            **order_ref(order),
+            "amount": wire(order.total_cents),
+            "currency": order.currency,
+            "pay_by": order.pay_due_at,
+            "failure_reason": order.payment_failure,
+        },
+    )

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from services.reviews import order_facts
+from sqlalchemy.orm import Session
+
+from services.reviews import injections, order_facts
 from shoplab.eventbus.consumer import Handler
+from shoplab.eventbus.envelope import Event
 from shoplab.shops import replica
+from shoplab.shops.context import shop_context
+
+
+def on_one_star_review_injected(session: Session, event: Event) -> None:
+    injections.inject_one_star_review(session, shop_context(session, event.shop_id or ""), event.payload)
+
 
 HANDLERS: dict[str, Handler] = {
     "shop.opened": replica.on_shop_opened,
@@ -16,4 +25,5 @@ HANDLERS: dict[str, Handler] = {
     "refund.completed": order_facts.on_refund_completed,
     "dispute.opened": order_facts.on_dispute_opened,
     "dispute.ruled": order_facts.on_dispute_ruled,
+    "injection.one_star_review": on_one_star_review_injected,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.tickets import agents, order_tasks
+from services.tickets import agents, injections, order_tasks
 from services.tickets.models import Agent
 from services.tickets.policy import context_and_policy
 from shoplab.eventbus.consumer import Handler
@@ -31,6 +31,18 @@ def on_agent_status_changed(session: Session, event: Event) -> None:
     agents.set_status(session, ctx, policy, data["agent_id"], data["status"])
 
 
+def on_dispute_injected(session: Session, event: Event) -> None:
+    injections.inject_dispute(session, *context_and_policy(session, event.shop_id or ""), event.payload)
+
+
+def on_angry_message_injected(session: Session, event: Event) -> None:
+    injections.inject_angry_message(session, *context_and_policy(session, event.shop_id or ""), event.payload)
+
+
+def on_presale_flood_injected(session: Session, event: Event) -> None:
+    injections.inject_presale_flood(session, *context_and_policy(session, event.shop_id or ""), event.payload)
+
+
 HANDLERS: dict[str, Handler] = {
     "shop.opened": replica.on_shop_opened,
     "shop.clock_changed": replica.on_shop_clock_changed,
@@ -46,4 +58,7 @@ HANDLERS: dict[str, Handler] = {
     "order.delivered": order_tasks.on_order_delivered,
     "refund.requested": order_tasks.on_refund_requested,
     "return.requested": order_tasks.on_return_requested,
+    "injection.dispute": on_dispute_injected,
+    "injection.angry_message": on_angry_message_injected,
+    "injection.presale_flood": on_presale_flood_injected,
 }

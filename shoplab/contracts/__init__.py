@@ -6,11 +6,12 @@ a two-place decimal string (``shoplab.contracts.money.Money``: producers put ``w
 integer minor units out), times as ISO-8601 UTC.
 """
 
-from shoplab.contracts import crm, gateway, orders, reviews, tickets
+from shoplab.contracts import crm, gateway, injections, orders, reviews, tickets
 from shoplab.contracts.contract import Contract
 
 CATALOGUE: dict[str, Contract] = {
     **gateway.CONTRACTS,
+    **injections.CONTRACTS,
     **orders.CONTRACTS,
     **tickets.CONTRACTS,
     **reviews.CONTRACTS,

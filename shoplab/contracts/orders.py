@@ -9,6 +9,16 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from shoplab.contracts.contract import Contract, contracts
 from shoplab.contracts.money import Money
 
+# why a payment attempt failed (the orders API refuses others; an instructor may inject any of them)
+PAYMENT_FAILURE_REASONS = (
+    "declined",
+    "insufficient_funds",
+    "3ds_timeout",
+    "card_expired",
+    "risk_review",
+    "network_error",
+)
+
 
 class BuyerSchema(Schema):
     """The buyer of an order, as the orders API takes it and as ``order.placed`` carries it (one definition)."""

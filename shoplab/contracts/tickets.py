@@ -12,6 +12,9 @@ KINDS = ("pre_sale", "payment_reminder", "order", "logistics", "refund", "return
          "complaint")  # fmt: skip
 GROUPS = ("pre_sale", "after_sale")
 
+# why a buyer disputes an order (the tickets API refuses others; an instructor may inject any of them)
+DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "wrong_item", "quality", "other")
+
 
 class DisputeOpened(Schema):
     dispute_id = fields.String(required=True)

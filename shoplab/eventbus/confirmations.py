@@ -17,6 +17,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from shoplab.eventbus.lag import add_observations
 from shoplab.plumbing.batch_thread import BatchThread
 from shoplab.topology import SERVICES
 
@@ -38,18 +39,19 @@ def confirmation_client(url: str) -> redis.Redis:
 
 class Confirmer:
     """The subscriber's side: ``confirm(producer, event_id)`` returns at once; a thread pushes them a round at a
-    time (started on first use in each process, so in every pool child after the fork)."""
+    time (started on first use in each process, so in every pool child after the fork). An event handled for the
+    first time also gives its lag (``shoplab.eventbus.lag``), added to the same round trip."""
 
     def __init__(self, subscriber: str, client: redis.Redis) -> None:
         self.subscriber = subscriber
         self.client = client
-        self.thread: BatchThread[tuple[str, str]] = BatchThread(
+        self.thread: BatchThread[tuple[str, str, float | None]] = BatchThread(
             f"{subscriber}-confirmations", self._push, max_batch=1000, linger=LINGER
         )
 
-    def confirm(self, producer: str | None, event_id: str) -> None:
+    def confirm(self, producer: str | None, event_id: str, lag: float | None = None) -> None:
         if producer in SERVICES:  # messages made by hand (tests, replays of old letters) have nobody to tell
-            self.thread.submit((producer, event_id))
+            self.thread.submit((producer, event_id, lag))
 
     def flush(self, timeout: float = 2.0) -> None:
         """Push what is waiting (a worker's pool child calls this before it exits)."""
@@ -59,20 +61,24 @@ class Confirmer:
             except Exception:  # Redis away or too slow: the producer sends those events again, no harm
                 log.warning("%s: confirmations not pushed before exit", self.subscriber)
 
-    def _push(self, items: list[tuple[str, str] | None]) -> list[None]:
+    def _push(self, items: list[tuple[str, str, float | None] | None]) -> list[None]:
         by_producer: dict[str, list[str]] = defaultdict(list)
+        lags: list[tuple[str, float]] = []
         for item in items:
             if item is not None:
-                producer, event_id = item
+                producer, event_id, lag = item
                 by_producer[producer].append(f"{self.subscriber} {event_id}")
+                if lag is not None:
+                    lags.append((producer, lag))
         try:
-            if len(by_producer) == 1:
+            if len(by_producer) == 1 and not lags:
                 ((producer, entries),) = by_producer.items()
                 self.client.lpush(confirmations_key(producer), *entries)
             elif by_producer:
                 with self.client.pipeline(transaction=False) as pipe:
                     for producer, entries in by_producer.items():
                         pipe.lpush(confirmations_key(producer), *entries)
+                    add_observations(pipe, self.subscriber, lags)
                     pipe.execute()
         except redis.RedisError as exc:
             log.warning("%s: %d confirmation(s) lost, their events will come again: %s", self.subscriber,

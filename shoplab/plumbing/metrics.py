@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
+from shoplab.eventbus.lag import lag_family
 from shoplab.eventbus.tables import DeadLetter, Delivery, InboxEntry, OutboxMessage
 
 
@@ -51,11 +52,16 @@ class BusCollector:
                     unconfirmed.add_metric([service, subscriber], count)
         except Exception:
             pass  # a scrape must not fail because the database is away; /healthz says why
+        lag = None
         try:
             waiting.add_metric([service], self.runtime.redis.llen(service))
+            if self.runtime.spec.service.subscribes:
+                lag = lag_family(self.runtime.redis, service)
         except Exception:
             pass
         yield from (unsent, dead, handled, waiting, unconfirmed)
+        if lag is not None:
+            yield lag
 
 
 def install_metrics(app: Flask, runtime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery, Task
@@ -18,6 +19,7 @@ from celery.signals import (
 )
 
 from shoplab.eventbus.celery_setup import make_celery
+from shoplab.eventbus.consumer import HANDLED
 from shoplab.eventbus.envelope import InvalidEvent
 from shoplab.eventbus.heartbeat import Heartbeat, record_consumed, start_heartbeat
 from shoplab.plumbing.inherited_sockets import release_inherited_sockets
@@ -108,7 +110,8 @@ def build_worker(spec: ServiceSpec) -> tuple[Celery, Callable[[], ServiceRuntime
                 current.confirmer.confirm(event.source, event.id)
                 return "dead-lettered"
             raise task.retry(exc=exc, countdown=retry_delay(task.request.retries, settings.visibility_timeout // 2))
-        current.confirmer.confirm(event.source, event.id)
+        lag = (datetime.now(UTC) - event.occurred_at).total_seconds() if outcome == HANDLED else None
+        current.confirmer.confirm(event.source, event.id, lag)
         return outcome
 
     @app.task(name=f"{spec.name}.sweep_outbox")

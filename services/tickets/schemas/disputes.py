@@ -9,8 +9,9 @@ from services.tickets.arbitration import PROPOSALS
 from services.tickets.messages import MAX_BODY
 from services.tickets.schemas.field_types import Body, Flattened, Id, StoredJson
 from shoplab.contracts.money import Money
+from shoplab.contracts.tickets import DISPUTE_REASONS
 
-REASONS = ("not_received", "not_as_described", "damaged", "wrong_item", "quality", "other")
+REASONS = DISPUTE_REASONS
 
 
 def _evidence() -> fields.List:

@@ -148,6 +148,13 @@ GATEWAY_ROUTES = [
                                                          "instructor_of_class": 422}),
     ("POST", "/api/v1/classes/demo-class/shops", {}, {"student_of_shop": 403, "student_same_class": 403,
                                                       "instructor_of_class": 422}),
+    # instructors' injections (an empty body names no kind: 422, nothing written)
+    ("GET", "/api/v1/shops/{A}/injections", None, {"student_of_shop": 403, "instructor_of_class": 200}),
+    ("POST", "/api/v1/shops/{A}/injections", {}, {"student_of_shop": 403, "instructor_of_class": 422}),
+    ("GET", "/api/v1/classes/demo-class/injections", None, {"student_of_shop": 403, "student_same_class": 403,
+                                                            "instructor_of_class": 200}),
+    ("POST", "/api/v1/classes/demo-class/injections", {}, {"student_of_shop": 403, "student_same_class": 403,
+                                                           "instructor_of_class": 422}),
 ]  # fmt: skip
 
 

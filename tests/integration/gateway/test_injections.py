@@ -1,0 +1,228 @@
+"""Instructors' injections: through the gateway, recorded there, carried as ``injection.<kind>`` by the real bus to the
+real workers of the owning services, and in the student's queue within 2 s; bad input refused with nothing written.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+import yaml
+from sqlalchemy import func, select
+
+from gateway.injection_models import Injection
+from services.orders.carriers import __file__ as carriers_module
+from shoplab.eventbus.tables import OutboxMessage
+from shoplab.shops.context import shop_context
+from tests.integration.gateway.world import build_world
+from tests.integration.reviews.conftest import deliver, delivered, placed
+from tests.stack import eventually
+
+QUEUES = ("orders", "tickets", "reviews")
+WITHIN = 2.0  # seconds from the instructor's request to the student's queue
+
+
+def _example_tracking(carrier: str) -> str:
+    from pathlib import Path
+
+    carriers = yaml.safe_load((Path(carriers_module).parent / "catalog" / "carriers.yaml").read_text(encoding="utf-8"))
+    return str(carriers[carrier]["example"])
+
+
+def _written(stack) -> tuple[int, int]:
+    """Injection rows and outbox rows of the gateway: what an injection writes."""
+    with stack.runtime("gateway").db.reading() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Injection)),
+            session.scalar(select(func.count()).select_from(OutboxMessage)),
+        )
+
+
+def _inject(world, shop: str, body: dict, who: str = "teacher") -> list[dict]:
+    return world.call(
+        "POST", f"/api/v1/shops/{world.shops[shop]}/injections", world.headers[who], json=body, expect=202
+    )
+
+
+def _tickets(world, shop: str, kind: str, who: str) -> list[dict]:
+    page = world.call("GET", f"/api/v1/shops/{world.shops[shop]}/tickets?kind={kind}", world.headers[who])
+    return page["items"] if isinstance(page, dict) else page
+
+
+def _arrives(rows, what: str, injected: dict | list[dict], stamp: str = "opened_at") -> list[dict]:
+    """``rows()`` lists what the injection made, as the student's API shows it; each was made (its ``stamp``: the
+    ticket opened, the review posted, wall clock) within WITHIN seconds of the injection's record. Measured by the
+    services' own stamps, so the test's polling and the machine's other work on its API calls are not counted."""
+    found = eventually(rows, timeout=WITHIN + 15, interval=0.05, message=what)
+    records = injected if isinstance(injected, list) else [injected]
+    recorded = min(datetime.fromisoformat(record["created_at"]) for record in records)
+    took = max(datetime.fromisoformat(row[stamp]) for row in found) - recorded
+    assert took.total_seconds() < WITHIN, f"{what}: {took.total_seconds():.2f} s"
+    return found
+
+
+def _drained(stack) -> None:
+    def idle() -> bool:
+        if any(stack.redis.llen(queue) for queue in QUEUES):
+            return False
+        time.sleep(0.5)
+        return not any(stack.redis.llen(queue) for queue in QUEUES)
+
+    eventually(idle, timeout=60, message="the workers took what was waiting")
+
+
+def _ship(world, shop: str, customer: str, student: str) -> None:
+    order_id = world.ids[f"order_{customer}"]
+    staff = f"/api/v1/shops/{world.shops[shop]}/orders/{order_id}"
+    carrier = world.call("GET", staff, world.headers[student])["shipping_carrier"]
+    body = {"carrier": carrier, "tracking_no": _example_tracking(carrier)}
+    world.call("POST", f"{staff}/shipments", world.headers[student], json=body)
+
+
+def test_refusals_write_nothing(served):
+    world = build_world(served)
+    shop_a = world.shops["A"]
+    before = _written(served)
+    url = f"/api/v1/shops/{shop_a}/injections"
+    unknown = world.call("POST", url, world.headers["teacher"], json={"kind": "meteor"}, expect=422)
+    assert "kind" in unknown["fields"]
+    other_shops_order = {"kind": "angry_message", "order_id": world.ids["order_c-b1"]}
+    assert "order_id" in world.call("POST", url, world.headers["teacher"], json=other_shops_order, expect=404)["fields"]
+    unpaid_lost = {"kind": "lost_parcel", "order_id": world.ids["order_c-a2"]}
+    conflict = world.call("POST", url, world.headers["teacher"], json=unpaid_lost, expect=409)
+    assert "order_id" in conflict["fields"] and conflict["current_state"] == "unpaid"
+    wrong = {"kind": "failed_payment", "reason": "not_received"}
+    assert "reason" in world.call("POST", url, world.headers["teacher"], json=wrong, expect=422)["fields"]
+    flood_count = {"kind": "presale_flood", "count": 500}
+    assert "count" in world.call("POST", url, world.headers["teacher"], json=flood_count, expect=422)["fields"]
+    classes = world.call("GET", "/api/v1/classes", world.headers["teacher"])
+    class_url = f"/api/v1/classes/{classes[0]['id']}/injections"
+    named = {"kind": "dispute", "order_id": world.ids["order_c-a1"]}
+    assert "order_id" in world.call("POST", class_url, world.headers["teacher"], json=named, expect=422)["fields"]
+    # students: 403 in their own shop, 404 elsewhere; another class's instructor: 404
+    world.call("POST", url, world.headers["student1"], json={"kind": "angry_message"}, expect=403)
+    world.call("GET", url, world.headers["student1"], expect=403)
+    world.call("POST", url, world.headers["student2"], json={"kind": "angry_message"}, expect=404)
+    world.call("POST", url, world.headers["teacher2"], json={"kind": "angry_message"}, expect=404)
+    world.call("POST", class_url, world.headers["teacher2"], json={"kind": "angry_message"}, expect=404)
+    world.call("POST", class_url, world.headers["student1"], json={"kind": "angry_message"}, expect=403)
+    assert _written(served) == before
+
+
+def test_each_injection_reaches_the_students_queue_within_2_s(served):
+    world = build_world(served)
+    served.start_workers(["orders", "tickets", "reviews"], SHOPLAB_SENTIMENT_WARM_UP="before_ready")
+    _drained(served)  # the workers have taken the school's own events (handled once already by the test's pump)
+    shop_a, shop_b = world.shops["A"], world.shops["B"]
+
+    # a failed payment (orders) opens its 催付 task in the queue (tickets)
+    order_a2 = world.ids["order_c-a2"]
+    [failed] = _inject(world, "A", {"kind": "failed_payment", "order_id": order_a2, "reason": "3ds_timeout"})
+    assert failed["details"]["reason"] == "3ds_timeout" and failed["language"] == "zh"
+    _arrives(
+        lambda: [t for t in _tickets(world, "A", "payment_reminder", "student1") if t["order_id"] == order_a2],
+        "the payment-reminder task of the injected failure",
+        failed,
+    )
+    payments = world.call("GET", f"/api/v1/shops/{shop_a}/orders/{order_a2}/payments", world.headers["student1"])
+    payments = payments["items"] if isinstance(payments, dict) else payments
+    assert [payment["failure_reason"] for payment in payments] == ["3ds_timeout"]
+
+    # a lost parcel (orders) opens a logistics task
+    _ship(world, "A", "c-a1", "student1")
+    [lost] = _inject(world, "A", {"kind": "lost_parcel", "order_id": world.ids["order_c-a1"]})
+    _arrives(
+        lambda: [t for t in _tickets(world, "A", "logistics", "student1") if "lost" in t["subject"]],
+        "the logistics task of the lost parcel",
+        lost,
+    )
+
+    # a customs hold in the cross-border shop, on its newest shipped order (none named)
+    buyer_b = f"/api/v1/buyer/shops/{shop_b}/orders/{world.ids['order_c-b1']}/payments"
+    world.call("POST", buyer_b, world.buyer("B", "c-b1"), json={"method": "card"})
+    _ship(world, "B", "c-b1", "student2")
+    [held] = _inject(world, "B", {"kind": "customs_hold"})
+    assert held["order_id"] is None and held["language"] == "en"
+    _arrives(
+        lambda: [t for t in _tickets(world, "B", "logistics", "student2") if "customs_hold" in t["subject"]],
+        "the logistics task of the customs hold",
+        held,
+    )
+
+    # a dispute (tickets) on the order whose payment failed, once paid
+    buyer_a = f"/api/v1/buyer/shops/{shop_a}/orders/{order_a2}/payments"
+    world.call("POST", buyer_a, world.buyer("A", "c-a2"), json={"method": "alipay"})
+    eventually(lambda: _paid_in_queue(served, shop_a, order_a2), message="order.paid reached tickets")
+    [dispute] = _inject(world, "A", {"kind": "dispute", "order_id": order_a2, "reason": "damaged"})
+    assert dispute["details"]["text"]  # a realistic statement, in Chinese
+    _arrives(
+        lambda: [t for t in _tickets(world, "A", "dispute", "student1") if t["order_id"] == order_a2],
+        "the dispute's ticket",
+        dispute,
+    )
+
+    # an angry buyer in every shop of the class: Chinese in the Taobao-style shop, English in the cross-border one
+    classes = world.call("GET", "/api/v1/classes", world.headers["teacher"])
+    angry = world.call("POST", f"/api/v1/classes/{classes[0]['id']}/injections", world.headers["teacher"],
+                       json={"kind": "angry_message", "note": "第 3 课"}, expect=202)  # fmt: skip
+    assert {shop_a, shop_b} <= {row["shop_id"] for row in angry}  # and the demo class's other shops
+    for shop, student in (("A", "student1"), ("B", "student2")):
+        complaints = _arrives(
+            lambda s=shop, st=student: _tickets(world, s, "complaint", st), f"the complaint in shop {shop}", angry
+        )
+    first_complaint = _tickets(world, "A", "complaint", "student1")[0]["id"]
+    complaint_a = world.call("GET", f"/api/v1/shops/{shop_a}/tickets/{first_complaint}", world.headers["student1"])
+    buyer_words = [m["body"] for m in complaint_a["messages"] if m["author"] == "buyer"]
+    assert buyer_words and "{" not in buyer_words[0] and any("\u4e00" <= ch <= "\u9fff" for ch in buyer_words[0])
+    assert complaints[0]["language"] == "en"  # shop B's
+
+    # a flood of 6 pre-sale questions from 6 buyers
+    [flood] = _inject(world, "B", {"kind": "presale_flood", "count": 6})
+    eventually(lambda: len(_tickets(world, "B", "pre_sale", "student2")) == 6, message="six pre-sale questions")
+    questions = _arrives(lambda: _tickets(world, "B", "pre_sale", "student2"), "six pre-sale questions", flood)
+    assert len({t["customer_id"] for t in questions}) == 6
+
+    # a one-star review (reviews) on the newest delivered order, as the orders service tells of deliveries
+    with served.runtime("reviews").db.reading() as session:
+        now = eventually(lambda: _shop_now(session, shop_a), timeout=10)
+    deliver(served, "order.placed", shop_a, placed("o-delivered", at=now - timedelta(days=3)))
+    deliver(served, "order.delivered", shop_a, delivered("o-delivered", at=now - timedelta(days=1)))
+    [review] = _inject(world, "A", {"kind": "one_star_review"})
+
+    def one_star() -> list[dict]:
+        answer = served.client("reviews").get(f"/shops/{shop_a}/reviews")
+        rows = answer.get_json()
+        rows = rows["items"] if isinstance(rows, dict) else rows
+        return [row for row in rows if row["stars"] == 1 and row["order_id"] == "o-delivered"]
+
+    [posted] = _arrives(one_star, "the one-star review", review, stamp="posted_wall_at")
+    assert "{" not in posted["text"] and posted["needs_follow_up"]
+
+    # the record: who, when, what, where
+    listed = world.call("GET", f"/api/v1/shops/{shop_a}/injections", world.headers["teacher"])
+    assert [row["kind"] for row in listed] == [
+        "one_star_review",
+        "angry_message",
+        "dispute",
+        "lost_parcel",
+        "failed_payment",
+    ]
+    assert all(row["created_by"] == world.users["teacher"] and row["created_at"] for row in listed)
+    in_class = world.call("GET", f"/api/v1/classes/{classes[0]['id']}/injections", world.headers["teacher"])
+    assert len(in_class) == 6 + len(angry) and sum(row["class_id"] is not None for row in in_class) == len(angry)
+
+
+def _shop_now(session, shop_id: str):
+    try:
+        return shop_context(session, shop_id).shop_now
+    except Exception:
+        return None
+
+
+def _paid_in_queue(stack, shop_id: str, order_id: str) -> bool:
+    """The queue has heard the order is paid (a dispute needs a paid order; events between services keep no order)."""
+    from services.tickets.models import OrderFacts
+
+    with stack.runtime("tickets").db.reading() as session:
+        facts = session.get(OrderFacts, (shop_id, order_id))
+        return facts is not None and facts.paid_amount_cents is not None
