@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
+from gateway import openapi_doc
 from gateway.api import shops_api
 from gateway.auth_api import auth_api
 from gateway.classes_api import classes_api
@@ -30,6 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         config,
         pages=[public_api],
         health_check=health,
+        schemes=openapi_doc.SECURITY_SCHEMES,
+        security_for=openapi_doc.security_for,
     )
     install_web(app)  # the web pages, their languages, assets and security headers
     app.before_request(fence_request)

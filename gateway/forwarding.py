@@ -60,9 +60,10 @@ def match(
     except NoRoute:
         raise NoSuchRoute(f"no public route {method} {sub_path}", {"path": ["unknown path"]}) from None
     except MethodNotAllowed as exc:
+        allowed = ", ".join(exc.valid_methods or [])
         raise WrongMethod(
-            f"{method} is not allowed here", {"method": [f"one of {', '.join(exc.valid_methods or [])}"]}
-        ) from None
+            f"{method} is not allowed here", {"method": [f"one of {allowed}"]}, headers={"Allow": allowed}
+        )
     for name, value in args.items():
         if not _SAFE_ID.match(value) or value in (".", ".."):
             raise NotFound(f"no {name.removesuffix('_id')} {value}", {name: ["unknown"]})

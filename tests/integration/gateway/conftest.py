@@ -55,7 +55,7 @@ def pump(stack, sources=("gateway", "orders", "tickets"), targets=SERVED) -> int
             with stack.runtime(source).db.reading() as session:
                 rows = session.execute(
                     select(OutboxMessage.id, OutboxMessage.type, OutboxMessage.message).order_by(
-                        OutboxMessage.created_at
+                        OutboxMessage.created_wall_at
                     )
                 ).all()
             for event_id, event_type, message in rows:
