@@ -20,6 +20,7 @@ from gateway.service import SPEC
 from gateway.sessions import fence_request
 from gateway.shop_views import views_api
 from gateway.web import install_web
+from shoplab.plumbing.api_document import require_documented_bodies
 from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
 
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     install_web(app)  # the web pages, their languages, assets and security headers
     app.before_request(fence_request)
+    require_documented_bodies(app)
     app.before_request(_document_when_first_asked(app))
 
     @app.errorhandler(TooManyAttempts)

@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from services.crm.customer_views import SORTS
 from services.crm.rfm import segments
-from shoplab.contracts.bounded import DateTime, Integer, Period
+from shoplab.contracts.bounded import DateTime, Flag, Integer, Period
 from shoplab.contracts.crm import CARE_KINDS
 from shoplab.contracts.money import MAX_MINOR, Money
 
@@ -204,8 +204,8 @@ class LiftIn(Schema):
 class RecomputeIn(Schema):
     agent_id = Agent(required=True)
     as_of = DateTime(load_default=None, metadata={"description": "pin the reference moment (shop time)"})
-    follow_clock = fields.Boolean(load_default=False, metadata={"description": "unpin: use the shop's now again"})
-    rebuild = fields.Boolean(
+    follow_clock = Flag(load_default=False, metadata={"description": "unpin: use the shop's now again"})
+    rebuild = Flag(
         load_default=False, metadata={"description": "first recount every customer's purchases from the ledger"}
     )
 

@@ -86,3 +86,13 @@ class Period(Schema):
                 raise ValidationError("must be after 'from'", "to")
             if (data["to"] - data["from_"]).days > MAX_PERIOD_DAYS:
                 raise ValidationError(f"a period is at most {MAX_PERIOD_DAYS} days", "to")
+
+
+class Flag(fields.Boolean):
+    """A JSON body's boolean: ``true`` or ``false`` only (marshmallow's Boolean also takes ``1``, ``"yes"``, ``"on"``,
+    which the document's ``type: boolean`` does not allow). Query strings keep ``fields.Boolean``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)

@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from shoplab import settings
-from shoplab.plumbing.api_document import ShopLabApi, install_api_document, internal_only
+from shoplab.plumbing.api_document import ShopLabApi, install_api_document, internal_only, require_documented_bodies
 from shoplab.plumbing.auth import require_internal_token
 from shoplab.plumbing.bus_api import bus_api
 from shoplab.plumbing.database import Database
@@ -83,6 +83,7 @@ def build_service_app(
         require_internal_token(app, token, only=bus_api)
     else:
         require_internal_token(app, token)
+        require_documented_bodies(app)  # after the credential; the gateway's after its fence
     install_metrics(app, runtime)
     app.register_blueprint(health_check)
     api.register_blueprint(bus_api)

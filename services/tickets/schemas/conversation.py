@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.tickets.messages import CHANNELS
 from services.tickets.schemas.field_types import Body, Flattened, Id, IsSet, StoredJson
 from services.tickets.ticket_state import SET_BY_AGENT, STATUSES
-from shoplab.contracts.bounded import Integer
+from shoplab.contracts.bounded import Flag, Integer
 from shoplab.contracts.money import Money
 from shoplab.contracts.tickets import GROUPS, KINDS
 
@@ -49,7 +49,7 @@ class MessageIn(Schema):
     phrase_id = Integer(load_default=None, minimum=1)
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
     language = fields.String(load_default=None, validate=validate.Length(min=2, max=10))
-    await_buyer = fields.Boolean(load_default=False, metadata={"description": "agent: set pending on the buyer"})
+    await_buyer = Flag(load_default=False, metadata={"description": "agent: set pending on the buyer"})
 
     @validates_schema
     def _who(self, data, **_):
