@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from gateway import openapi_doc
+from gateway.allowed_methods import answer_options_truly
 from gateway.api import shops_api
 from gateway.auth_api import auth_api
 from gateway.classes_api import classes_api
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_web(app)  # the web pages, their languages, assets and security headers
     app.before_request(fence_request)
     require_documented_bodies(app)
+    answer_options_truly(app)
     app.before_request(_document_when_first_asked(app))
 
     @app.errorhandler(TooManyAttempts)

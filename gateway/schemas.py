@@ -79,7 +79,9 @@ class StudentIn(Schema):
 class StudentOut(Schema):
     user_id = fields.String()
     username = fields.String()
-    student_no = fields.String()
+    student_no = fields.String(
+        allow_none=True, metadata={"description": "null for students made without one (the demo)"}
+    )
     name = fields.String()
     team = fields.String(allow_none=True)
     shops = fields.List(fields.String())
