@@ -11,8 +11,6 @@ module (building them migrates five databases): operations share the demo shops 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import redis
 import schemathesis
@@ -31,6 +29,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 SERVICES = ("orders", "tickets", "reviews", "crm")
 EXAMPLES_PER_OPERATION = 5
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
+# The forwarded operations (tagged with their service) are the services' own, run against each service above; how
+# the gateway forwards them is held by the authorisation matrix and the route table's tests. Running them again here
+# would double the module's time.
+FORWARDED_TAGS = r"^(buyer )?(orders|tickets|reviews|crm)$"
 # Calls that would end the fuzzing user's own sign-in (every later call a 401) or never end (the live stream).
 GATEWAY_SKIPPED = ("/api/v1/auth/logout", "/api/v1/auth/password", "/api/v1/shops/{shop_id}/stream")
 
@@ -75,8 +77,6 @@ def _run(schema) -> list[str]:
     """Every phase of a schemathesis run (examples, coverage, fuzzing) over ``schema``; each failure as one line."""
     failures: list[str] = []
     for event in schemathesis.engine.from_schema(schema).execute():
-        if isinstance(event, (events.PhaseStarted, events.PhaseFinished)):
-            print(time.monotonic(), type(event).__name__, event.phase.name)
         if isinstance(event, events.FatalError):
             raise event.exception
         if isinstance(event, events.NonFatalError):
@@ -104,5 +104,5 @@ def test_services_answer_as_documented(fuzz_stack, service):
 def test_gateway_answers_as_documented(fuzz_stack):
     config = _config(fuzz_stack.fuzz["headers"], fuzz_stack.fuzz["shop_id"])
     schema = schemathesis.openapi.from_url(_url("gateway"), config=config)
-    failures = _run(schema.exclude(path=list(GATEWAY_SKIPPED)))
+    failures = _run(schema.exclude(path=list(GATEWAY_SKIPPED)).exclude(tag_regex=FORWARDED_TAGS))
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
