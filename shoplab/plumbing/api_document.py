@@ -101,7 +101,7 @@ def require_documented_bodies(app: Flask) -> None:
 
     @app.before_request
     def _body_present() -> None:
-        if request.method not in ("POST", "PUT", "PATCH") or request.get_data(cache=True):
+        if request.method not in ("POST", "PUT", "PATCH") or request.content_length or request.get_data(cache=True):
             return
         view = app.view_functions.get(request.endpoint or "")
         handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
