@@ -58,6 +58,21 @@ def test_periods_run_forwards_within_sane_years(stack):
     assert fine.status_code == 200
 
 
+def test_the_last_day_of_year_9999_is_refused_not_a_server_error(stack):
+    headers = stack.sign_in()
+    gateway = stack.client("gateway")
+    shop = gateway.get("/api/v1/shops", headers=headers).get_json()[0]
+
+    answer = gateway.get(
+        f"/api/v1/shops/{shop['id']}/my-metrics",
+        query_string={"from": "9999-12-25", "to": "9999-12-31"},
+        headers=headers,
+    )
+
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["fields"]
+
+
 def test_extreme_offsets_and_limits_are_refused(stack):
     shop_id = open_tickets_shop(stack)
     tickets = stack.client("tickets")
