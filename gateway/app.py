@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
+from gateway import openapi_doc
+from gateway.allowed_methods import answer_options_truly
 from gateway.api import shops_api
 from gateway.auth_api import auth_api
 from gateway.classes_api import classes_api
@@ -23,6 +25,7 @@ from gateway.shop_views import views_api
 from gateway.web import install_web
 from shoplab import settings
 from shoplab.plumbing.auth import require_internal_token
+from shoplab.plumbing.api_document import require_documented_bodies
 from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
 
@@ -34,11 +37,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         config,
         pages=[public_api, runs_api, runs_internal],
         health_check=health,
+        schemes=openapi_doc.SECURITY_SCHEMES,
+        security_for=openapi_doc.security_for,
     )
     # the simulator's calls (issue 13) take the internal credential, like the services' own routes
     require_internal_token(app, app.config.get("INTERNAL_TOKEN") or settings.internal_token(), only=runs_internal)
     install_web(app)  # the web pages, their languages, assets and security headers
     app.before_request(fence_request)
+    require_documented_bodies(app)
+    answer_options_truly(app)
     app.before_request(_document_when_first_asked(app))
 
     @app.errorhandler(TooManyAttempts)

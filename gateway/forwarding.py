@@ -15,6 +15,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as NoRoute
 from werkzeug.routing import Map
 
+from gateway.allowed_methods import allowed_methods
 from gateway.models import BuyerCustomer
 from gateway.routes import BUYER, INSTRUCTOR, Route
 from shoplab.errors import InvalidInput, NotFound, ShopLabError
@@ -54,16 +55,18 @@ def match(
 ) -> tuple[Route, dict[str, str]]:
     """The route for this sub-path and method (default: the request's); 404 (JSON) for an unknown path, 405 for a
     known one's wrong method."""
+    public_request = method is None
     method = method or request.method
     adapter = route_map.bind("gateway", path_info=sub_path)
     try:
         index, args = adapter.match(sub_path, method=method)
-    except NoRoute:
-        raise NoSuchRoute(f"no public route {method} {sub_path}", {"path": ["unknown path"]}) from None
-    except MethodNotAllowed as exc:
-        raise WrongMethod(
-            f"{method} is not allowed here", {"method": [f"one of {', '.join(exc.valid_methods or [])}"]}
-        ) from None
+    except (NoRoute, MethodNotAllowed) as exc:
+        # a public request: the gateway's own views at its path count too
+        allowed = allowed_methods(request.path) if public_request else getattr(exc, "valid_methods", None) or []
+        if not allowed:
+            raise NoSuchRoute(f"no public route {method} {sub_path}", {"path": ["unknown path"]}) from None
+        listed = ", ".join(allowed)
+        raise WrongMethod(f"{method} is not allowed here", {"method": [f"one of {listed}"]}, headers={"Allow": listed})
     for name, value in args.items():
         if not _SAFE_ID.match(value) or value in (".", ".."):
             raise NotFound(f"no {name.removesuffix('_id')} {value}", {name: ["unknown"]})

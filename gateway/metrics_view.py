@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from gateway.joined import Ask, Deadline, ask_all
 from gateway.recent_answers import RecentAnswers
+from shoplab.contracts.bounded import FIRST_YEAR, LAST_YEAR
 from shoplab.errors import InvalidInput
 from shoplab.shops.clock import ShopClock
 
@@ -35,6 +36,9 @@ def period_of(
         first = datetime.fromisoformat(start_day).date() if start_day else last - timedelta(days=6)
     except ValueError:
         raise InvalidInput("dates are YYYY-MM-DD", {"from": ["a date such as 2026-11-11"]}) from None
+    for name, day in (("from", first), ("to", last)):  # a day past 9999-12-30 has no next day to end on
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InvalidInput("dates are within sane years", {name: [f"years {FIRST_YEAR} to {LAST_YEAR}"]})
     if last < first:
         raise InvalidInput("the period ends before it starts", {"to": ["on or after 'from'"]})
     if (last - first).days + 1 > MAX_DAYS:

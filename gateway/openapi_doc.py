@@ -14,29 +14,33 @@ from typing import Any
 
 from apispec import APISpec
 from flask import Flask
-from flask_smorest import Api
 
 from gateway.routes import BUYER_ROUTES, STAFF_ROUTES, Route
+from shoplab.plumbing import api_document
 from shoplab.topology import SERVICES
 
 log = logging.getLogger(__name__)
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": "every error, the services' passed through as they are",
-    "properties": {
-        "error": {"type": "string", "example": "invalid_input"},
-        "message": {"type": "string"},
-        "fields": {"type": "object", "description": "field name -> reasons (nested for nested fields or rows)"},
-    },
-    "required": ["error", "message", "fields"],
-}
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/login's token"},
     "buyerKey": {"type": "http", "scheme": "bearer", "description": "a shop's buyer key (bk_...), buyer API only"},
     "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "shoplab_session",
                       "description": "browser sign-in (POST /api/v1/auth/session); with X-CSRF-Token on writes"},
+    **api_document.SECURITY_SCHEMES,  # the bus routes (dead letters, the shop copy) keep the internal credential
 }  # fmt: skip
+SIGNED_IN = [{"bearerAuth": []}, {"sessionCookie": []}]
+OPEN = ("/api/v1/auth/login", "/api/v1/auth/session")
+
+
+def security_for(path: str) -> list[dict[str, list]]:
+    """The gateway's own operations: signing in is open, the public API takes a sign-in, the rest (the bus routes)
+    the internal credential."""
+    if path in OPEN:
+        return []
+    return SIGNED_IN if path.startswith("/api/v1/") else api_document.internal_only(path)
+
+
+_SHARED_SCHEMAS = ("ShopLabError",)  # the same in every document: kept once, unprefixed
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
@@ -46,16 +50,14 @@ def service_document(service: str) -> dict[str, Any]:
     blueprints = getattr(module, "BLUEPRINTS", None) or [module.blp]
     app = Flask(f"{service}-document")
     app.config.update(API_TITLE=service, API_VERSION="v1", OPENAPI_VERSION="3.0.3")
-    api = Api(app)
+    api = api_document.ShopLabApi(app)
+    api_document.install_api_document(api)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     return api.spec.to_dict()
 
 
 def add_public_routes(spec: APISpec) -> None:
-    spec.components.schema("ShopLabError", ERROR_SCHEMA)
-    for name, scheme in SECURITY_SCHEMES.items():
-        spec.components.security_scheme(name, scheme)
     documents = {}
     for service in sorted({route.service for route in STAFF_ROUTES + BUYER_ROUTES}):
         try:
@@ -64,6 +66,8 @@ def add_public_routes(spec: APISpec) -> None:
             log.exception("the %s service's API document could not be built", service)
             continue
         for name, schema in documents[service].get("components", {}).get("schemas", {}).items():
+            if name in _SHARED_SCHEMAS:
+                continue
             spec.components.schema(_prefixed(service, name), _rewrite_refs(service, schema))
     paths: dict[str, dict[str, Any]] = {}
     for prefix, routes in (("/api/v1/shops/{shop_id}", STAFF_ROUTES), ("/api/v1/buyer/shops/{shop_id}", BUYER_ROUTES)):
@@ -101,7 +105,7 @@ def _operation(document: dict, route: Route) -> dict | None:
             {"in": "header", "name": "X-Customer-Id", "required": bool(route.names_customer),
              "schema": {"type": "string"}, "description": "the registered customer the buyer key acts as"}
         )  # fmt: skip
-    operation["security"] = [{"buyerKey": []}] if buyer else [{"bearerAuth": []}, {"sessionCookie": []}]
+    operation["security"] = [{"buyerKey": []}] if buyer else SIGNED_IN
     operation["tags"] = [("buyer " if buyer else "") + route.service]
     operation["operationId"] = (
         re.sub(r"\W+", "_", f"{'buyer ' if buyer else ''}{route.method} {route.path}").strip("_").lower()
@@ -109,8 +113,9 @@ def _operation(document: dict, route: Route) -> dict | None:
     operation["description"] = _notes(route, operation.get("description", ""))
     responses = operation.setdefault("responses", {})
     for status, what in (("401", "not signed in"), ("403", "your role may not"), ("404", "not in your reach")):
-        responses.setdefault(status, {"description": what, "content": _error_content()})
-    responses["default"] = {"description": "an error, as the service gave it", "content": _error_content()}
+        responses[status] = {"description": what, "content": api_document.error_content()}
+    responses["503"] = {"description": "the service did not answer", "content": api_document.error_content()}
+    responses["default"] = {"description": "an error, as the service gave it", "content": api_document.error_content()}
     return operation
 
 
@@ -127,16 +132,12 @@ def _notes(route: Route, description: str) -> str:
     return "\n\n".join(filter(None, [description, " ".join(notes)]))
 
 
-def _error_content() -> dict:
-    return {"application/json": {"schema": {"$ref": "#/components/schemas/ShopLabError"}}}
-
-
 def _openapi_path(path: str) -> str:
     return _PARAM.sub(r"{\1}", path)
 
 
 def _prefixed(service: str, name: str) -> str:
-    return f"{service.capitalize()}{name}"
+    return name if name in _SHARED_SCHEMAS else f"{service.capitalize()}{name}"
 
 
 def _rewrite_refs(service: str, node: Any) -> Any:

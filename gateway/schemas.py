@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from shoplab.contracts.bounded import Flag
 from shoplab.plumbing.bus_api import ClockOut
 
 Name = lambda **kw: fields.String(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
@@ -78,7 +79,9 @@ class StudentIn(Schema):
 class StudentOut(Schema):
     user_id = fields.String()
     username = fields.String()
-    student_no = fields.String()
+    student_no = fields.String(
+        allow_none=True, metadata={"description": "null for students made without one (the demo)"}
+    )
     name = fields.String()
     team = fields.String(allow_none=True)
     shops = fields.List(fields.String())
@@ -116,7 +119,7 @@ class ShopIn(Schema):
 
 class ClockIn(Schema):
     speed = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=10000))
-    paused = fields.Boolean()
+    paused = Flag()
     advance_seconds = fields.Float(
         load_default=0,
         validate=validate.Range(min=0, max=365 * 86400),

@@ -10,10 +10,13 @@ class ShopLabError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, fields: dict | None = None, **details: object) -> None:
+    def __init__(
+        self, message: str, fields: dict | None = None, *, headers: dict[str, str] | None = None, **details: object
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.headers = headers or {}  # sent as HTTP headers (``Allow`` of a 405), not in the body
         self.details = details
 
 

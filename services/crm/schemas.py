@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from services.crm.customer_views import SORTS
 from services.crm.rfm import segments
+from shoplab.contracts.bounded import DateTime, Flag, Integer, Period
 from shoplab.contracts.crm import CARE_KINDS
 from shoplab.contracts.money import MAX_MINOR, Money
 
@@ -38,8 +39,8 @@ class TagName(fields.String):
 
 
 class Page(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = Integer(load_default=50, minimum=1, maximum=500)
+    offset = Integer(load_default=0, maximum=10_000_000)
 
 
 class CustomerFilter(Schema):
@@ -157,8 +158,8 @@ class ProfileOut(CustomerSummaryOut):
 
 
 class TimelineQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    before = fields.AwareDateTime(load_default=None, metadata={"description": "shop time: page back from here"})
+    limit = Integer(load_default=50, minimum=1, maximum=500)
+    before = DateTime(load_default=None, metadata={"description": "shop time: page back from here"})
 
 
 class TimelineOut(Schema):
@@ -202,9 +203,9 @@ class LiftIn(Schema):
 
 class RecomputeIn(Schema):
     agent_id = Agent(required=True)
-    as_of = fields.AwareDateTime(load_default=None, metadata={"description": "pin the reference moment (shop time)"})
-    follow_clock = fields.Boolean(load_default=False, metadata={"description": "unpin: use the shop's now again"})
-    rebuild = fields.Boolean(
+    as_of = DateTime(load_default=None, metadata={"description": "pin the reference moment (shop time)"})
+    follow_clock = Flag(load_default=False, metadata={"description": "unpin: use the shop's now again"})
+    rebuild = Flag(
         load_default=False, metadata={"description": "first recount every customer's purchases from the ledger"}
     )
 
@@ -277,11 +278,5 @@ class CareTaskOut(Schema):
     announced_wall_at = fields.AwareDateTime()
 
 
-class MetricsQuery(Schema):
-    from_ = fields.AwareDateTime(required=True, data_key="from")
-    to = fields.AwareDateTime(required=True)
-
-    @validates_schema
-    def _ordered(self, data, **kwargs) -> None:
-        if data.get("from_") and data.get("to") and data["to"] <= data["from_"]:
-            raise ValidationError("must be after from", "to")
+class MetricsQuery(Period):
+    pass

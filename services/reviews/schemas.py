@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from services.reviews.follow_up_work import CHANNELS, OUTCOMES
 from services.reviews.models import Review, ReviewVersion
 from services.reviews.policy import DIMENSIONS, NEGATIVE, NEUTRAL, RATINGS
+from shoplab.contracts.bounded import Integer, Period
 
 Stars = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=5), **kw)  # noqa: E731
 Agent = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
@@ -85,23 +86,19 @@ class ReviewQuery(Schema):
     status = fields.String(load_default="published", validate=validate.OneOf(["published", "removed", "all"]))
     needs_follow_up = fields.Boolean(load_default=None, metadata={"description": "neutral/negative, not revised"})
     mismatch = fields.Boolean(load_default=None, metadata={"description": "stars and text disagree"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, minimum=1, maximum=200)
 
 
-class MetricsQuery(Schema):
-    from_ = fields.AwareDateTime(data_key="from", required=True, metadata={"description": "shop time, inclusive"})
-    to = fields.AwareDateTime(required=True, metadata={"description": "shop time, exclusive"})
+class MetricsQuery(Period):
+    """A period of shop time."""
+
     agent = fields.String(load_default=None)
-    dsr_days = fields.Integer(  # a query string: "10" is 10 here
+    dsr_days = Integer(
         load_default=None,
-        validate=validate.Range(min=1, max=3650),
+        minimum=1,
+        maximum=3650,
         metadata={"description": "the DSR window; default the profile's dsr_window_days (180)"},
     )
-
-    @validates_schema
-    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
-        if data["to"] <= data["from_"]:
-            raise ValidationError("must be after from", "to")
 
 
 # ---- responses

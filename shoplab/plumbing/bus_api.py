@@ -81,7 +81,7 @@ class DeadLetterList(MethodView):
             return session.scalars(stmt).all()
 
 
-@bus_api.route("/dead-letters/<int:letter_id>/replay")
+@bus_api.route("/dead-letters/<int(max=2147483647):letter_id>/replay")  # an id column is 32-bit
 class DeadLetterReplay(MethodView):
     @bus_api.response(200, ReplayOut)
     def post(self, letter_id: int):

@@ -19,7 +19,10 @@ def error_body(code: str, message: str, fields: dict | None = None, **details: o
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(ShopLabError)
     def _domain(exc: ShopLabError):
-        return jsonify(error_body(exc.code, exc.message, exc.fields, **exc.details)), exc.status
+        response = jsonify(error_body(exc.code, exc.message, exc.fields, **exc.details))
+        response.status_code = exc.status
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -34,7 +37,12 @@ def install_error_handlers(app: Flask) -> None:
         message = data.get("message") if isinstance(data, dict) and data.get("message") else exc.description
         if fields and code == "unprocessable_entity":
             code, message = "invalid_input", "some fields are invalid"
-        return jsonify(error_body(code, message or code, fields)), exc.code or 500
+        response = jsonify(error_body(code, message or code, fields))
+        response.status_code = exc.code or 500
+        for name, value in exc.get_headers():  # Allow of a 405, Retry-After, WWW-Authenticate: kept
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

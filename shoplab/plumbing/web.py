@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
@@ -12,6 +12,7 @@ from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from shoplab import settings
+from shoplab.plumbing.api_document import ShopLabApi, install_api_document, internal_only, require_documented_bodies
 from shoplab.plumbing.auth import require_internal_token
 from shoplab.plumbing.bus_api import bus_api
 from shoplab.plumbing.database import Database
@@ -21,8 +22,17 @@ from shoplab.plumbing.metrics import install_metrics
 from shoplab.plumbing.runtime import ServiceRuntime, ServiceSpec
 
 
-def base_app(name: str, title: str, config: dict[str, Any] | None = None) -> tuple[Flask, Api]:
-    """A Flask app with OpenAPI at ``/openapi.json`` and JSON errors: what the gateway and the services share."""
+def base_app(
+    name: str,
+    title: str,
+    config: dict[str, Any] | None = None,
+    *,
+    schemes: dict[str, dict[str, Any]] | None = None,
+    security_for: Callable[[str], list[dict[str, list]]] = internal_only,
+) -> tuple[Flask, Api]:
+    """A Flask app with OpenAPI at ``/openapi.json`` and JSON errors: what the gateway and the services share.
+
+    ``schemes`` and ``security_for`` (path -> the operation's security) say its credentials in the document."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = Flask(name)
@@ -37,7 +47,8 @@ def base_app(name: str, title: str, config: dict[str, Any] | None = None) -> tup
         SECRET_KEY=settings.secret_key(),
     )
     app.config.update(config or {})
-    api = Api(app)
+    api = ShopLabApi(app)
+    install_api_document(api, schemes, security_for)
     install_error_handlers(app)  # after Api: ours replace flask-smorest's error body
 
     @app.before_request
@@ -57,11 +68,13 @@ def build_service_app(
     *,
     pages: Iterable[FlaskBlueprint] = (),
     health_check: FlaskBlueprint = health,
+    schemes: dict[str, dict[str, Any]] | None = None,
+    security_for: Callable[[str], list[dict[str, list]]] = internal_only,
 ) -> Flask:
     """Every service's app, the gateway's included: its runtime (migrated), health, metrics, the bus routes, and its
     blueprints. Services demand the internal credential on every route; the gateway (``spec.public``) does not,
     and keeps the bus routes behind that credential."""
-    app, api = base_app(spec.name, spec.title, config)
+    app, api = base_app(spec.name, spec.title, config, schemes=schemes, security_for=security_for)
     runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"), relay_thread=True)
     runtime.migrate()
     app.extensions["shoplab"] = runtime
@@ -70,6 +83,7 @@ def build_service_app(
         require_internal_token(app, token, only=bus_api)
     else:
         require_internal_token(app, token)
+        require_documented_bodies(app)  # after the credential; the gateway's after its fence
     install_metrics(app, runtime)
     app.register_blueprint(health_check)
     api.register_blueprint(bus_api)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields
 
+from shoplab.contracts.bounded import Period
 from shoplab.contracts.money import Money
 
 
@@ -17,15 +18,10 @@ def Amount(**kw: Any) -> Money:
     return Money(allow_none=True, **kw)
 
 
-class MetricsQuery(Schema):
-    from_ = fields.AwareDateTime(required=True, data_key="from", metadata={"description": "shop time, inclusive"})
-    to = fields.AwareDateTime(required=True, metadata={"description": "shop time, exclusive"})
-    agent = fields.String(load_default=None, metadata={"description": "only what this agent did"})
+class MetricsQuery(Period):
+    """A period of shop time."""
 
-    @validates_schema
-    def _forwards(self, data, **_) -> None:
-        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
-            raise ValidationError("must be after 'from'", "to")
+    agent = fields.String(load_default=None, metadata={"description": "only what this agent did"})
 
 
 class ShopFiguresOut(Schema):

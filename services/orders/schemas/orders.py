@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.orders.order_state import STATES
 from services.orders.payments import FAILURE_REASONS
 from services.orders.schemas.actors import Agent, Note
+from shoplab.contracts.bounded import Integer
 from shoplab.contracts.money import Money
 from shoplab.contracts.orders import BuyerSchema
 
@@ -24,7 +25,7 @@ class AddressSchema(Schema):
 
 class LineIn(Schema):
     sku = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=999, error="must be 1 to 999"))
+    quantity = Integer(required=True, minimum=1, maximum=999)
 
 
 class OrderIn(Schema):
@@ -110,7 +111,7 @@ class PlacedOrderOut(Schema):
 class OrderListQuery(Schema):
     state = fields.String(load_default=None, validate=validate.OneOf(STATES))
     customer_id = fields.String(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = Integer(load_default=50, minimum=1, maximum=500)
 
 
 class OrderSummaryOut(Schema):

@@ -6,11 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from services.orders.reminders import OUTCOMES
 from services.orders.schemas.actors import Agent, Note
+from shoplab.contracts.bounded import Integer
 from shoplab.contracts.money import Money
 
 
 class DueQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = Integer(load_default=50, minimum=1, maximum=500)
 
 
 class DueOut(Schema):

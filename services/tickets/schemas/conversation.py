@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.tickets.messages import CHANNELS
 from services.tickets.schemas.field_types import Body, Flattened, Id, IsSet, StoredJson
 from services.tickets.ticket_state import SET_BY_AGENT, STATUSES
+from shoplab.contracts.bounded import Flag, Integer
 from shoplab.contracts.money import Money
 from shoplab.contracts.tickets import GROUPS, KINDS
 
@@ -33,8 +34,8 @@ class TicketQuery(Schema):
     group = fields.String(load_default=None, validate=validate.OneOf(GROUPS))
     customer_id = fields.String(load_default=None)
     order_id = fields.String(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Integer(load_default=50, minimum=1, maximum=500)
+    offset = Integer(load_default=0, maximum=10_000_000)
 
 
 class TicketViewQuery(Schema):
@@ -45,10 +46,10 @@ class MessageIn(Schema):
     author = fields.String(required=True, validate=validate.OneOf(["buyer", "agent"]))
     agent_id = Id(load_default=None)
     body = Body(load_default=None)
-    phrase_id = fields.Integer(load_default=None)
+    phrase_id = Integer(load_default=None, minimum=1)
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
     language = fields.String(load_default=None, validate=validate.Length(min=2, max=10))
-    await_buyer = fields.Boolean(load_default=False, metadata={"description": "agent: set pending on the buyer"})
+    await_buyer = Flag(load_default=False, metadata={"description": "agent: set pending on the buyer"})
 
     @validates_schema
     def _who(self, data, **_):
@@ -85,7 +86,7 @@ class StatusIn(Schema):
 
 
 class CsatIn(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    score = Integer(required=True, minimum=1, maximum=5)
     comment = fields.String(load_default="", validate=validate.Length(max=1000))
 
 

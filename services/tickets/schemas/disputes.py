@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from services.tickets.arbitration import PROPOSALS
 from services.tickets.messages import MAX_BODY
 from services.tickets.schemas.field_types import Body, Flattened, Id, StoredJson
+from shoplab.contracts.bounded import Flag
 from shoplab.contracts.money import Money
 from shoplab.contracts.tickets import DISPUTE_REASONS
 
@@ -35,7 +36,7 @@ class ProposalIn(Schema):
 
 
 class DecisionIn(Schema):
-    accept = fields.Boolean(required=True)
+    accept = Flag(required=True)
     comment = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
 
 

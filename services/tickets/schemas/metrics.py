@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
+from shoplab.contracts.bounded import SECONDS_MAX, Integer, Period
 from shoplab.contracts.money import Money
 from shoplab.contracts.tickets import GROUPS
 
 
-class PeriodQuery(Schema):
-    from_ = fields.AwareDateTime(data_key="from", required=True)
-    to = fields.AwareDateTime(required=True)
-
-    @validates_schema
-    def _period(self, data, **_):
-        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
-            raise ValidationError("must be after 'from'", "to")
+class PeriodQuery(Period):
+    pass
 
 
 class MetricsQuery(PeriodQuery):
     agent = fields.String(load_default=None)
     group = fields.String(load_default=None, validate=validate.OneOf(GROUPS))
-    within = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    within = Integer(minimum=1, maximum=SECONDS_MAX, load_default=None)
 
 
 class AgentMetricsQuery(PeriodQuery):
-    within = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    within = Integer(minimum=1, maximum=SECONDS_MAX, load_default=None)
 
 
-class ExportQuery(Schema):
-    from_ = fields.AwareDateTime(data_key="from", required=True)
-    to = fields.AwareDateTime(required=True)
+class ExportQuery(Period):
+    pass
 
 
 class StatsOut(Schema):

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from services.tickets.agents import STATUSES
 from services.tickets.policy import ROUTING_MODES
+from shoplab.contracts.bounded import SECONDS_MAX, Integer
 from shoplab.contracts.tickets import GROUPS
 
 
@@ -15,7 +16,7 @@ class AgentStatusIn(Schema):
 
 class AgentIn(Schema):
     skills = fields.List(fields.String(validate=validate.OneOf(GROUPS)))
-    max_open = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=200))
+    max_open = Integer(allow_none=True, minimum=1, maximum=200)
 
 
 class AgentOut(Schema):
@@ -32,11 +33,12 @@ class AgentOut(Schema):
 
 class SettingsIn(Schema):
     routing_mode = fields.String(allow_none=True, validate=validate.OneOf(ROUTING_MODES))
-    per_agent_cap = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=200))
-    first_response_seconds = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    next_response_seconds = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    resolution_seconds = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    response_rate_within_seconds = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    per_agent_cap = Integer(allow_none=True, minimum=1, maximum=200)
+    # a due time is the shop's clock plus these: at most a year, so it stays a date the timers can compute with
+    first_response_seconds = Integer(allow_none=True, minimum=1, maximum=SECONDS_MAX)
+    next_response_seconds = Integer(allow_none=True, minimum=1, maximum=SECONDS_MAX)
+    resolution_seconds = Integer(allow_none=True, minimum=1, maximum=SECONDS_MAX)
+    response_rate_within_seconds = Integer(allow_none=True, minimum=1, maximum=SECONDS_MAX)
     welcome = fields.Dict(
         keys=fields.String(), values=fields.String(validate=validate.Length(max=500)), allow_none=True
     )
