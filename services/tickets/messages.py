@@ -2,7 +2,9 @@
 auto first reply, internal notes and system events — and the reply rounds the reply-time metrics are made of.
 
 A round starts at the oldest unanswered buyer message (wall clock); further buyer messages before an answer join
-it; the first human reply ends it. Auto replies, notes and system events answer nothing.
+it; the first human reply ends it. Auto replies, notes and system events answer nothing. The first round is the
+buyer's first message before anyone of the shop spoke: on a task an agent opened the conversation of (a care
+greeting, a review follow-up), the buyer's answer is a later round, not a first response.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def buyer_message(
                 ticket_id=ticket.id,
                 grp=ticket.grp,
                 seq=ticket.round_count,
-                is_first=ticket.round_count == 1,
+                is_first=sla.awaits_first_response(ticket),
                 agent_id=ticket.assignee_id,
                 started_wall_at=ctx.wall_now,
             )
