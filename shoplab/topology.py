@@ -148,9 +148,17 @@ _SERVICES = [
             "order.delivered",
             "refund.requested",
             "return.requested",
+            # neutral/negative reviews: follow-up tasks opened and closed
+            "review.posted",
+            "review.revised",
+            "review.removed",
+            "review.revision_window_closed",
+            # crm: care items, and a blacklisted buyer's new order
+            "care.task_due",
+            "customer.flagged_order",
         },
-        # SLA breaches and dispute escalation, on each shop's clock
-        timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0},
+        # SLA breaches, dispute escalation and tasks past their expiry, on each shop's clock
+        timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0, "tickets.close_expired_tasks": 10.0},
     ),
     Service(
         "reviews",
