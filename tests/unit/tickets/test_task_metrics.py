@@ -6,7 +6,9 @@ conversion count only what buyers wrote. Worked out by hand (taobao: 180 s respo
   c1 thanks them at 200, a1 answers at 260 → a round of 60 s, not a first response (the agent spoke first);
 - a bad review's follow-up (c2) at 300: a1 writes to the buyer at 400 (no round), never resolves it;
 - a blacklisted buyer's order (c3) at 500, left open;
-- c1 pays at 1000: one buyer asked before buying (the care item is not an inquiry).
+- c1 pays at 1000: one buyer asked before buying (the care item is not an inquiry);
+- a day later the question (never resolved), the follow-up and the flagged order have passed their 1-day resolution
+  target; the care item has none.
 """
 
 from __future__ import annotations
@@ -46,8 +48,11 @@ def test_tasks_do_not_distort_reply_times_or_conversion(session, shop, handle):
     assert found["response"]["rounds"] == 2 and found["response"]["average"]["mean"] == 50.0  # 40 and 60
     assert found["inquiry_conversion"] == {"buyers_asked": 1, "buyers_paid": 1, "rate": 1.0, "paid_cents": 9900}
     assert found["tickets"] == {"opened": 4, "handled": 0}
-    # the follow-up and the flagged order are real work with the shop's resolution target; the care item is not
-    assert found["sla_breaches"]["by_target"] == {"first_response": 0, "next_response": 0, "resolution": 2}
+    # the follow-up and the flagged order are real work with the shop's resolution target; the care item is not.
+    # The buyer's own question, answered at 40 but never resolved, passed its 1-day resolution target too (DESIGN.md:
+    # a ticket whose resolution target passed): 3
+    assert found["sla_breaches"]["by_target"] == {"first_response": 0, "next_response": 0, "resolution": 3}
+    assert found["sla_breaches"]["tickets"] == 3
     assert (follow_up.resolution_breached, care.resolution_breached) == (True, False)
 
 
