@@ -55,8 +55,13 @@ def test_a_negative_review_and_a_care_task_reach_the_queue(stack):
 
     posted = reviews.post(
         f"/shops/{shop.id}/orders/{order['order_id']}/reviews",
-        json={"customer_id": BUYER["customer_id"], "sku": SKU, "stars": 1, "text": "质量太差了，洗一次就破了",
-              "scores": {"as_described": 1, "service": 2, "logistics": 3}},  # fmt: skip
+        json={
+            "customer_id": BUYER["customer_id"],
+            "sku": SKU,
+            "stars": 1,
+            "text": "质量太差了，洗一次就破了",
+            "scores": {"as_described": 1, "service": 2, "logistics": 3},
+        },  # fmt: skip
     )
     assert posted.status_code == 201, posted.get_json()
     review = posted.get_json()
