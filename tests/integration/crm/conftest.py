@@ -79,7 +79,7 @@ def counts(stack) -> dict[str, int]:
 def published(stack, event_type: str | None = None) -> list[dict[str, Any]]:
     """The events crm wrote to its outbox, oldest first, each checked against its contract."""
     with stack.runtime("crm").db.reading() as session:
-        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at)).all()
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_wall_at)).all()
         messages = [json.loads(row.message) for row in rows]
     events = [parse_message(message) for message in messages]
     return [{"type": e.type, **e.payload} for e in events if event_type is None or e.type == event_type]

@@ -101,6 +101,6 @@ def counts(stack) -> dict[str, int]:
 def outbox(stack, event_type: str) -> list[dict[str, Any]]:
     import json
 
-    stmt = select(OutboxMessage).where(OutboxMessage.type == event_type).order_by(OutboxMessage.created_at)
+    stmt = select(OutboxMessage).where(OutboxMessage.type == event_type).order_by(OutboxMessage.created_wall_at)
     with stack.runtime("reviews").db.reading() as session:
         return [json.loads(row.message) for row in session.scalars(stmt)]
