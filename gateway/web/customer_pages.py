@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, render_template, request
 from gateway.web.formats import current_locale
 from gateway.web.language import gettext as _
 from gateway.web.page_access import page, shop_of_page
-from gateway.web.review_pages import read
+from gateway.web.review_pages import read, read_all
 from gateway.web.workbench import LIVE_EVENTS, error_page
 from shoplab.contracts.crm import CARE_KINDS
 from shoplab.errors import ShopLabError
@@ -62,10 +62,11 @@ def customers(shop_id: str) -> Response:
     except ValueError:
         offset = 0
     params: dict[str, Any] = {k: v for k, v in filters.items() if v} | {"limit": PAGE_SIZE, "offset": offset}
-    listed, problem = read(shop, "/customers", params)
-    segments, _seg_problem = read(shop, "/segments")
-    tags, _tag_problem = read(shop, "/tags")
-    rfm, _rfm_problem = read(shop, "/rfm")
+    found = read_all(
+        shop, {"listed": ("/customers", params), "segments": ("/segments", None), "tags": ("/tags", None),
+               "rfm": ("/rfm", None)},
+    )  # fmt: skip
+    (listed, problem), segments, tags, rfm = found["listed"], *(found[name][0] for name in ("segments", "tags", "rfm"))
     chosen = {k: v for k, v in filters.items() if v}
     return render_template(
         "customers.html",
@@ -90,13 +91,22 @@ def customers(shop_id: str) -> Response:
 @page
 def customer(shop_id: str, customer_id: str) -> Response:
     shop = shop_of_page(shop_id)
-    profile, problem = read(shop, f"/customers/{customer_id}")
+    found = read_all(
+        shop,
+        {
+            "profile": (f"/customers/{customer_id}", None),
+            "timeline": (f"/customers/{customer_id}/timeline", {"limit": 100}),
+            "reviews": ("/reviews", {"customer_id": customer_id, "status": "all"}),
+            "tickets": ("/tickets", {"customer_id": customer_id}),
+            "segments": ("/segments", None),
+        },
+    )
+    (profile, problem), (timeline, timeline_problem), (reviews, reviews_problem) = (
+        found["profile"], found["timeline"], found["reviews"],
+    )  # fmt: skip
     if profile is None:
         return error_page(503, _("The customer could not be read just now; try again in a moment."))
-    timeline, timeline_problem = read(shop, f"/customers/{customer_id}/timeline", {"limit": 100})
-    reviews, reviews_problem = read(shop, "/reviews", {"customer_id": customer_id, "status": "all"})
-    tickets, _tickets_problem = read(shop, "/tickets", {"customer_id": customer_id})
-    segments, _seg_problem = read(shop, "/segments")
+    tickets, segments = found["tickets"][0], found["segments"][0]
     missing = {name: why for name, why in (("timeline", timeline_problem), ("reviews", reviews_problem)) if why}
     return render_template(
         "customer.html",

@@ -6,13 +6,16 @@ call of the public JSON API from the browser."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, render_template, request
 
+from gateway import joined
 from gateway.models import Shop
 from gateway.public_api import staff_call
+from gateway.tokens import Identity
 from gateway.web.language import gettext as _
 from gateway.web.page_access import page, shop_of_page
 from gateway.web.workbench import LIVE_EVENTS, error_page
@@ -24,11 +27,12 @@ RATINGS = ("positive", "neutral", "negative")
 CHART_SAMPLE = 200  # the newest reviews the star chart counts (the reviews service lists at most 200 at once)
 
 
-def read(shop: Shop, sub_path: str, params: dict | None = None) -> tuple[Any, str | None]:
+def read(shop: Shop, sub_path: str, params: dict | None = None, who: Identity | None = None) -> tuple[Any, str | None]:
     """A forwarded read for the signed-in person: (its answer, None), or (None, why it is missing) when the service
-    refused or did not answer; a page shows what it has and says what it lacks."""
+    refused or did not answer; a page shows what it has and says what it lacks. ``who``: given when read in another
+    thread (``read_all``)."""
     try:
-        answer = staff_call(g.who, shop.id, "GET", sub_path, params=params)
+        answer = staff_call(who or g.who, shop.id, "GET", sub_path, params=params)
     except ShopLabError as exc:
         return None, exc.message
     if answer.status == 404:
@@ -36,6 +40,13 @@ def read(shop: Shop, sub_path: str, params: dict | None = None) -> tuple[Any, st
     if not answer.ok:
         return None, f"{answer.status}"
     return answer.json(), None
+
+
+def read_all(shop: Shop, reads: dict[str, tuple[str, dict | None]]) -> dict[str, tuple[Any, str | None]]:
+    """Several forwarded reads of one page at once: name -> (sub-path, params) gives name -> (answer, why missing)."""
+    who = g.who
+    jobs = {name: functools.partial(read, shop, path, params, who) for name, (path, params) in reads.items()}
+    return joined.run_all(jobs)
 
 
 def review_filters(args) -> dict[str, Any]:
@@ -67,8 +78,8 @@ def reviews(shop_id: str) -> Response:
         params["needs_follow_up"] = "true"
     if filters["mismatch"]:
         params["mismatch"] = "true"
-    listed, problem = read(shop, "/reviews", params)
-    sample, _problem = read(shop, "/reviews", {"limit": CHART_SAMPLE})
+    found = read_all(shop, {"listed": ("/reviews", params), "sample": ("/reviews", {"limit": CHART_SAMPLE})})
+    (listed, problem), (sample, _problem) = found["listed"], found["sample"]
     chart = {
         "title": _("Reviews by stars"),
         "labels": [_("%(n)s★", n=n) for n in range(1, 6)],

@@ -4,7 +4,8 @@
 - another class: ``teacher2`` (created by the admin) teaches it; student ``s-c1`` sits in its shop C (amazon);
 - buyer keys for shops A and B; in shop A customers ``c-a1`` (an order, paid and delivered, with a 2-star review;
   a conversation about it; a dispute) and ``c-a2`` (an order, a conversation); in shop B customer ``c-b1`` (an
-  order, delivered, with a 1-star review; a conversation). Every customer has a CRM profile (crm hears the orders).
+  order, delivered, with a 1-star review; a conversation). Each review opened its follow-up task in the queue;
+  every customer has a CRM profile (crm hears the orders).
 
 The deliveries come from the orders service's outbox (shipping a parcel to its delivery is the orders service's own
 business, tested there), and the reviews are written through the reviews service's own API: the buyer API's review
@@ -149,3 +150,7 @@ def _reviews(world: World) -> None:
         assert review.status_code == 201, review.get_json()
         world.ids[f"review_{customer}"] = review.get_json()["id"]
     pump(stack)
+    for customer, (shop, _, _) in REVIEWS.items():  # each bad review opened its follow-up task in the queue
+        tasks = stack.client("tickets").get(f"/shops/{world.shops[shop]}/tickets?kind=review_follow_up").get_json()
+        (task,) = [t for t in tasks["items"] if t["customer_id"] == customer]
+        world.ids[f"follow_up_{customer}"] = task["id"]
