@@ -24,7 +24,7 @@
       tooltip: { trigger: "axis" },
       xAxis: data.horizontal ? values : categories,
       yAxis: data.horizontal ? { ...categories, inverse: true } : values,
-      series: [{ type: "bar", data: bars, label: { show: true, position: data.horizontal ? "right" : "top" } }],
+      series: [{ type: "bar", data: bars, barMaxWidth: 36, label: { show: true, position: data.horizontal ? "right" : "top" } }],
     });
     box.dataset.drawn = "true";
     window.addEventListener("resize", () => chart.resize());
