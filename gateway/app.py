@@ -24,8 +24,8 @@ from gateway.sessions import fence_request
 from gateway.shop_views import views_api
 from gateway.web import install_web
 from shoplab import settings
-from shoplab.plumbing.auth import require_internal_token
 from shoplab.plumbing.api_document import require_documented_bodies
+from shoplab.plumbing.auth import require_internal_token
 from shoplab.plumbing.errors import error_body
 from shoplab.plumbing.web import build_service_app
 

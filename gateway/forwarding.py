@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Response, jsonify, request
+from urllib3 import encode_multipart_formdata
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as NoRoute
 from werkzeug.routing import Map
@@ -75,7 +76,11 @@ def match(
 
 def forward(route: Route, shop_id: str, args: dict[str, str], caller: Caller) -> Response:
     """The public request, as it came, to its service; the service's answer as the response."""
-    body, raw = _request_body(route, caller)
+    content_type = request.content_type
+    if route.multipart:
+        body, (raw, content_type) = None, _form_body(route, caller)
+    else:
+        body, raw = _request_body(route, caller)
     if caller.role == BUYER:
         _check_owned(route, shop_id, args, body or {}, caller)
     answer = _send(
@@ -86,7 +91,7 @@ def forward(route: Route, shop_id: str, args: dict[str, str], caller: Caller) ->
         body=body,
         raw=raw,
         params=_query(route, caller, request.args.items(multi=True)),
-        content_type=request.content_type,
+        content_type=content_type,
     )
     if caller.role == BUYER and answer.ok:
         refused = _foreign_rows(route, answer, caller)
@@ -166,6 +171,19 @@ def _request_body(route: Route, caller: Caller) -> tuple[dict | None, bytes | No
         raise InvalidInput("the request body must be a JSON object", {"body": ["a JSON object"]})
     _set_acting(route, caller, body)
     return body, None
+
+
+def _form_body(route: Route, caller: Caller) -> tuple[bytes, str]:
+    """A file upload passed on with its acting form fields set (any other value refused, as in a JSON body): the
+    form is read and written again, since the service's parser reads the fields from the multipart body."""
+    if not request.files:
+        raise InvalidInput("send the file as multipart/form-data", {"file": ["a .csv or .xlsx file is required"]})
+    fields: dict[str, Any] = dict(request.form.items())
+    _set_acting(route, caller, fields)
+    parts: list[tuple[str, Any]] = [(name, str(value)) for name, value in fields.items()]
+    for name, upload in request.files.items(multi=True):
+        parts.append((name, (upload.filename or "", upload.read(), upload.mimetype or "application/octet-stream")))
+    return encode_multipart_formdata(parts)
 
 
 def _set_acting(route: Route, caller: Caller, body: dict[str, Any]) -> None:

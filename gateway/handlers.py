@@ -12,7 +12,7 @@ from shoplab.eventbus.consumer import Handler
 from shoplab.eventbus.envelope import Event
 
 # what a notification carries besides its type: ids to fetch, and the few words a client sorts by
-_CARRIED = ("kind", "status", "state", "outcome", "order_no", "reason", "target", "author")
+_CARRIED = ("kind", "status", "state", "outcome", "order_no", "reason", "target", "author", "tag", "segment", "rating")
 
 
 def notify_clients(session: Session, event: Event) -> None:
@@ -69,4 +69,18 @@ HANDLERS: dict[str, Handler] = {
     "return.rejected": notify_clients,
     "return.refunded": notify_clients,
     "return.exchanged": notify_clients,
+    # reviews and customers (the Reviews, Customers and Care pages; the conversation's side panel)
+    "review.posted": notify_clients,
+    "review.revised": notify_clients,
+    "review.replied": notify_clients,
+    "review.removed": notify_clients,
+    "review.revision_window_closed": notify_clients,
+    "customer.tagged": notify_clients,
+    "customer.untagged": notify_clients,
+    "customer.segment_changed": notify_clients,
+    "customer.segments_refreshed": notify_clients,
+    "customer.grade_changed": notify_clients,
+    "customer.blacklisted": notify_clients,
+    "customer.blacklist_lifted": notify_clients,
+    "care.task_due": notify_clients,
 }

@@ -49,9 +49,29 @@ class Deadline:
 
 def ask_all(shop_id: str, asks: dict[str, Ask], deadline: Deadline, cap: float | None = None) -> Answers:
     """Every ask at once; what has not answered when the time is up is unavailable."""
+    return collect(start(shop_id, asks, deadline, cap))
+
+
+@dataclass
+class Started:
+    """Asks on their way, to be collected later (another part of the view is asked meanwhile)."""
+
+    asks: dict[str, Ask]
+    futures: dict[str, Future]
+    timeout: float
+    ends: float  # monotonic
+
+
+def start(shop_id: str, asks: dict[str, Ask], deadline: Deadline, cap: float | None = None) -> Started:
     timeout = deadline.left(cap)
     futures = {name: _in_flight(shop_id, ask, timeout) for name, ask in asks.items()}
-    wait(futures.values(), timeout=timeout + 0.05)
+    return Started(asks, futures, timeout, time.monotonic() + timeout)
+
+
+def collect(started: Started) -> Answers:
+    """The answers of started asks; what has not answered when the time is up is unavailable."""
+    asks, futures, timeout = started.asks, started.futures, started.timeout
+    wait(futures.values(), timeout=max(started.ends - time.monotonic(), 0) + 0.05)
     answers = Answers()
     for name, future in futures.items():
         service = asks[name].service
@@ -107,8 +127,8 @@ def _call(shop_id: str, ask: Ask, timeout: float) -> ServiceResponse:
 
 def conversation(shop_id: str, ticket_id: str, *, order_unchanged: bool = False) -> tuple[dict, int]:
     """A conversation with its messages, and beside it the order (lines, total, payment attempts), its payment
-    reminders, tracking, refunds, returns and disputes. (The customer's profile joins when the CRM service keeps
-    profiles.)
+    reminders, tracking, refunds, returns and disputes, and the customer: their CRM profile with tags, RFM and grade
+    (``customer``, crm) and their reviews of the shop (``reviews``, the reviews service), asked while the order is.
 
     ``order_unchanged``: the caller knows nothing happened to the order since it last asked (a page refreshing for
     a message: every change of an order rings the live stream, and the page then asks again without it), so the
@@ -123,11 +143,14 @@ def conversation(shop_id: str, ticket_id: str, *, order_unchanged: bool = False)
         "ticket": ticket,
         **dict.fromkeys(ORDER_PARTS),
         "disputes": None,
-        "customer": None,
+        **dict.fromkeys(CUSTOMER_PARTS),
         "unavailable": dict(first.unavailable),
     }
     if ticket is None:
         return view, 200
+    about_customer = (
+        start(shop_id, customer_asks(ticket["customer_id"]), deadline) if ticket.get("customer_id") else None
+    )
     if ticket.get("order_id"):
         key = (shop_id, ticket["order_id"])
         kept = RECENT_ORDERS.peek(key) if order_unchanged else None
@@ -144,7 +167,23 @@ def conversation(shop_id: str, ticket_id: str, *, order_unchanged: bool = False)
             for d in view["disputes"]
             if d.get("ticket_id") == ticket["id"] or d.get("order_id") == ticket.get("order_id")
         ]
+    if about_customer is not None:
+        answers = collect(about_customer)
+        view["unavailable"].update(answers.unavailable)
+        view.update({part: answers.bodies.get(part) for part in CUSTOMER_PARTS})
     return view, 200
+
+
+CUSTOMER_PARTS = ("customer", "reviews")
+CUSTOMER_REVIEWS = 20  # the latest; the Reviews page has them all
+
+
+def customer_asks(customer_id: str) -> dict[str, Ask]:
+    """Who the buyer is to the shop: the CRM profile (tags, RFM, grade, blacklist) and what they wrote of it."""
+    return {
+        "customer": Ask("crm", f"/customers/{quote(customer_id, safe='')}"),
+        "reviews": Ask("reviews", "/reviews", {"customer_id": customer_id, "status": "all", "limit": CUSTOMER_REVIEWS}),
+    }
 
 
 ORDER_PARTS = ("order", "payments", "reminders", "tracking", "refunds", "returns")

@@ -3,8 +3,9 @@ fields name the acting person (the gateway sets them from the sign-in or the buy
 is refused).
 
 Staff routes are under ``/api/v1/shops/<shop_id>`` and buyer routes under ``/api/v1/buyer/shops/<shop_id>``; the
-sub-path is the service's own (``/shops/<shop_id>`` + sub-path), except the orders service's ``/metrics``, which is
-``/metrics/orders`` here because the tickets service's ``/metrics`` takes that path.
+sub-path is the service's own (``/shops/<shop_id>`` + sub-path), except the orders, reviews and crm services'
+``/metrics``, which are ``/metrics/orders``, ``/metrics/reviews`` and ``/metrics/crm`` here because the tickets
+service's ``/metrics`` takes that path, and crm's customer export, which is ``/exports/customers.csv`` or ``.xlsx``.
 
 Callers: ``student`` (an agent seated in the shop), ``instructor`` (who teaches the shop's class; admins too) and
 ``buyer`` (a buyer key of the shop, acting as one registered customer). A signed-in person outside the shop gets 404;
@@ -44,6 +45,7 @@ class Route:
     owned: tuple[str, ...] = ()  # order_id / ticket_id / dispute_id (path or body) that must be the customer's
     owner_in_response: bool = False  # the answer carries ``customer_id``: checked there instead of asked first
     only_customer_rows: bool = False  # a list answer: rows of other customers are left out
+    multipart: bool = False  # a file upload (multipart/form-data): ``acting`` names form fields, not JSON ones
     summary: str = ""
 
     @property
@@ -66,13 +68,14 @@ def _buyer(method: str, path: str, service: str, **kw) -> Route:
     return Route(method, path, service, frozenset({BUYER}), **kw)
 
 
-ORD, TIX, REV = "orders", "tickets", "reviews"
+ORD, TIX, REV, CRM = "orders", "tickets", "reviews", "crm"
 ORDER = "/orders/<order_id>"
 REFUND = f"{ORDER}/refunds/<refund_id>"
 RETURN = f"{ORDER}/returns/<return_id>"
 TICKET = "/tickets/<ticket_id>"
 DISPUTE = "/disputes/<dispute_id>"
 REVIEW = "/reviews/<review_id>"
+CUSTOMER = "/customers/<customer_id>"
 
 STAFF_ROUTES: list[Route] = [
     # catalog, orders, payments (orders service)
@@ -129,6 +132,54 @@ STAFF_ROUTES: list[Route] = [
     _staff("POST", f"{DISPUTE}/escalate", TIX, fixed={"by": "shop"}, fixed_for_instructor={"by": "instructor"}),
     _staff("GET", "/metrics", TIX, summary="reply-time and service metrics (wall time; from=, to=, agent=, group=)"),
     _staff("GET", "/metrics/agents", TIX),
+    # reviews (评价): the list and one review, the shop's public reply, follow-up contacts, removal requests
+    _staff("GET", "/reviews", REV, summary="reviews (rating=, needs_follow_up=, mismatch=, customer_id=, order_id=)"),
+    _staff("GET", REVIEW, REV, summary="one review: versions, sentiment, reply, contacts, removal requests"),
+    _staff("POST", f"{REVIEW}/reply", REV, AGENTS, acting=("agent_id",), summary="the public reply (rule-checked)"),
+    _staff("PATCH", f"{REVIEW}/reply", REV, AGENTS, acting=("agent_id",), summary="edit the reply"),
+    _staff("GET", f"{REVIEW}/contacts", REV),
+    _staff("POST", f"{REVIEW}/contacts", REV, AGENTS, acting=("agent_id",), summary="a contact attempt (中差评回访)"),
+    _staff("GET", f"{REVIEW}/removal-requests", REV),
+    _staff("POST", f"{REVIEW}/removal-requests", REV, AGENTS, acting=("agent_id",)),
+    _staff("GET", "/metrics/reviews", REV, target="/metrics", summary="review metrics (shop time; from=, to=, agent=)"),
+    # customers (客户管理, crm service): profiles, tags, RFM segments, exports, blacklist, care tasks, imports
+    _staff("GET", "/customers", CRM, summary="customers (tag=, segment=, grade=, country=, blacklisted=, q=, sort=)"),
+    _staff("GET", CUSTOMER, CRM, summary="a customer's profile: RFM, grade, tags, counts"),
+    _staff("GET", f"{CUSTOMER}/timeline", CRM),
+    _staff("GET", f"{CUSTOMER}/tags", CRM),
+    _staff("POST", f"{CUSTOMER}/tags", CRM, AGENTS, acting=("agent_id",), summary="tag the customer (打标)"),
+    _staff("POST", f"{CUSTOMER}/tags/remove", CRM, AGENTS, acting=("agent_id",)),
+    _staff("POST", f"{CUSTOMER}/blacklist", CRM, AGENTS, acting=("agent_id",)),
+    _staff("POST", f"{CUSTOMER}/blacklist/lift", CRM, AGENTS, acting=("agent_id",)),
+    _staff("GET", "/blacklist", CRM),
+    _staff("GET", "/tags", CRM),
+    _staff("GET", "/segments", CRM),
+    _staff("GET", "/rfm", CRM),
+    _staff("POST", "/rfm/recompute", CRM, acting=("agent_id",), summary="recompute every customer's RFM now"),
+    *(
+        _staff(
+            "GET",
+            f"/exports/customers.{fmt}",
+            CRM,
+            target="/exports/customers",
+            query_fixed={"format": fmt},
+            summary=f"the filtered customer list as {fmt}",
+        )  # fmt: skip
+        for fmt in ("csv", "xlsx")
+    ),
+    _staff("GET", "/care-tasks", CRM),
+    _staff("GET", "/crm-rules", CRM),
+    _staff("GET", "/imports", CRM, TEACHERS),
+    _staff(
+        "POST",
+        "/imports",
+        CRM,
+        TEACHERS,
+        acting=("agent_id",),
+        multipart=True,
+        summary="import a transaction history (multipart: file)",
+    ),  # fmt: skip
+    _staff("GET", "/metrics/crm", CRM, target="/metrics", summary="customer metrics (shop time; from=, to=)"),
 ]
 
 BUYER_ROUTES: list[Route] = [

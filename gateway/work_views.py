@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from gateway.joined import FIRST_STEP_SECONDS, Ask, Deadline, ask_all, meanwhile, order_parts
+from gateway.joined import (
+    CUSTOMER_PARTS,
+    FIRST_STEP_SECONDS,
+    Ask,
+    Deadline,
+    ask_all,
+    customer_asks,
+    meanwhile,
+    order_parts,
+)
 
 OPEN_DISPUTES = ("awaiting_seller", "awaiting_buyer", "negotiating")
 # what waits for the shop: a refund to decide; a return to decide, to receive once shipped back, to refund or
@@ -38,7 +47,12 @@ def order_view(shop_id: str, order_id: str) -> tuple[dict, int]:
     listed = tickets.result()
     unavailable.update(listed.unavailable)
     view["tickets"] = (listed.bodies.get("tickets") or {}).get("items")
-    view["customer"] = None
+    view.update(dict.fromkeys(CUSTOMER_PARTS))
+    customer_id = (view["order"] or {}).get("customer_id")
+    if customer_id:  # the buyer's CRM profile and reviews, as beside a conversation
+        answers = ask_all(shop_id, customer_asks(customer_id), deadline)
+        unavailable.update(answers.unavailable)
+        view.update({part: answers.bodies.get(part) for part in CUSTOMER_PARTS})
     view["unavailable"] = unavailable
     return view, 200
 

@@ -9,6 +9,17 @@ A rule is ``{id, action, description, description_zh, words, patterns, unless_wo
 - ``unless_words`` (optional) keep the rule from firing when any of them is in the text: "a product review left as
   seller feedback" is a text about the product that says nothing about the seller.
 
+**Facts a text may quote** (``quotable``): the caller may name the codes the text is allowed to repeat — a reply
+names its conversation's own order number and tracking number — and the checker reads the text without them. Why
+the checker and not only the patterns: the profiles' phone pattern asks for a phone's shape (8 to 15 digits, see
+``shoplab/profiles/aliexpress.yaml``), which keeps 18-digit order numbers and lettered tracking numbers out, but a
+DHL (10 digits) or FedEx (12 or 15 digits) tracking number *is* a phone's shape, and no pattern can tell
+"4490 4430 4137" the parcel from 4490 4430 4137 the phone; only knowing the conversation's own parcel can. A quoted
+fact matches however the writer spaced it ("4490 4430 4137", "4490-4430-4137") and in any letter case, but only
+as a whole code (not inside a longer run of digits or letters); it is taken out before every rule is checked,
+so nothing it contains can break one. Facts shorter than six characters are not exempted (they could hide
+anything).
+
 Used by every service that checks text against a platform's rules (tickets' replies, reviews' replies and removal
 requests), so they all judge the same way.
 """
@@ -56,6 +67,26 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+MIN_QUOTABLE = 6  # characters (letters and digits) of a fact before it may be quoted freely
+_SEPARATORS = r"[\s./-]?"
+
+
+@lru_cache(maxsize=512)
+def _fact_pattern(code: str) -> re.Pattern[str]:
+    """The fact as a whole code, however the writer spaced it: one optional separator between its characters."""
+    inner = _SEPARATORS.join(re.escape(char) for char in code)
+    return re.compile(rf"(?<![0-9A-Za-z]){inner}(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def without_quotes(text: str, quotable: Iterable[str | None]) -> str:
+    """``text`` with every quotable fact (order number, tracking number ...) taken out (a space stands in)."""
+    for fact in quotable:
+        code = re.sub(r"[^0-9A-Za-z]", "", fact or "")
+        if len(code) >= MIN_QUOTABLE:
+            text = _fact_pattern(code).sub(" ", text)
+    return text
+
+
 def _words_found(text: str, words: Iterable[str]) -> list[str]:
     found: list[str] = []
     for word in words:
@@ -65,8 +96,10 @@ def _words_found(text: str, words: Iterable[str]) -> list[str]:
     return found
 
 
-def check_rule(text: str, rule: Rule) -> Violation | None:
-    """The rule's violation by ``text`` (the words and fragments that broke it), or None."""
+def check_rule(text: str, rule: Rule, quotable: Iterable[str | None] = ()) -> Violation | None:
+    """The rule's violation by ``text`` (the words and fragments that broke it), or None; ``quotable``: the facts the
+    text may repeat (see the module's docstring)."""
+    text = without_quotes(text, quotable)
     matched = _words_found(text, rule.get("words", []))
     for pattern in rule.get("patterns", []):
         for hit in _regex(pattern).finditer(text):
@@ -83,15 +116,23 @@ def check_rule(text: str, rule: Rule) -> Violation | None:
     )
 
 
-def check_text(text: str, rules: list[Rule]) -> list[Violation]:
+def check_text(text: str, rules: list[Rule], quotable: Iterable[str | None] = ()) -> list[Violation]:
     """Every rule the text breaks, with the words or fragments that broke it, in the rules' order."""
+    text = without_quotes(text, quotable)
     return [violation for rule in rules if (violation := check_rule(text, rule)) is not None]
 
 
-def screen(text: str, rules: list[Rule], *, field: str = "body", what: str = "reply") -> list[Violation]:
+def screen(
+    text: str,
+    rules: list[Rule],
+    *,
+    field: str = "body",
+    what: str = "reply",
+    quotable: Iterable[str | None] = (),
+) -> list[Violation]:
     """Refuse a text that breaks a ``refuse`` rule (422 naming ``field``, the rules and the words); return the
-    warnings of the ``warn`` rules it breaks."""
-    violations = check_text(text, rules)
+    warnings of the ``warn`` rules it breaks. ``quotable``: the facts the text may repeat."""
+    violations = check_text(text, rules, quotable)
     refused = [v for v in violations if v.action == "refuse"]
     if refused:
         raise InvalidInput(
@@ -100,8 +141,3 @@ def screen(text: str, rules: list[Rule], *, field: str = "body", what: str = "re
             violations=[v.to_dict() for v in refused],
         )
     return [v for v in violations if v.action == "warn"]
-
-
-# The names tickets uses today (services/tickets/content_rules.py, to be replaced by this module).
-check_reply = check_text
-screen_reply = screen

@@ -112,6 +112,20 @@ _SERVICES = [
                 "return.rejected",
                 "return.refunded",
                 "return.exchanged",
+                # reviews and customers: the Reviews, Customers and Care pages and the conversation's side panel
+                "review.posted",
+                "review.revised",
+                "review.replied",
+                "review.removed",
+                "review.revision_window_closed",
+                "customer.tagged",
+                "customer.untagged",
+                "customer.segment_changed",
+                "customer.segments_refreshed",
+                "customer.grade_changed",
+                "customer.blacklisted",
+                "customer.blacklist_lifted",
+                "care.task_due",
             }
         ),
     ),
@@ -151,11 +165,19 @@ _SERVICES = [
             "order.delivered",
             "refund.requested",
             "return.requested",
+            # neutral/negative reviews: follow-up tasks opened and closed
+            "review.posted",
+            "review.revised",
+            "review.removed",
+            "review.revision_window_closed",
+            # crm: care items, and a blacklisted buyer's new order
+            "care.task_due",
+            "customer.flagged_order",
         }
         # instructors' injections of what the queue owns (shoplab/contracts/injections.py)
         | {"injection.dispute", "injection.angry_message", "injection.presale_flood"},
-        # SLA breaches and dispute escalation, on each shop's clock
-        timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0},
+        # SLA breaches, dispute escalation and tasks past their expiry, on each shop's clock
+        timers={"tickets.check_sla": 5.0, "tickets.escalate_disputes": 15.0, "tickets.close_expired_tasks": 10.0},
     ),
     Service(
         "reviews",

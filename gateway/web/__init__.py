@@ -78,13 +78,15 @@ def install_web(app: Flask, *, pages: bool = True) -> None:
 
 def _install_pages(app: Flask) -> None:
     from gateway.web.auth_pages import auth_pages
+    from gateway.web.customer_pages import customer_pages
     from gateway.web.js_strings import js_strings
     from gateway.web.labels import choices, label
     from gateway.web.page_access import page_csrf
+    from gateway.web.review_pages import review_pages
     from gateway.web.work_pages import work_pages
     from gateway.web.workbench import workbench_pages
 
-    for blueprint in (auth_pages, workbench_pages, work_pages):
+    for blueprint in (auth_pages, workbench_pages, work_pages, review_pages, customer_pages):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(label=label, label_choices=choices, csrf_token=page_csrf, js_strings=js_strings)
 

@@ -23,6 +23,8 @@ LABELS: dict[str, dict[str, str]] = {
         "dispute": _l("Dispute"),
         "review_follow_up": _l("Review follow-up"),
         "complaint": _l("Complaint"),
+        "care": _l("Customer care"),
+        "flagged_order": _l("Blacklisted buyer's order"),
     },
     "ticket_status": {
         "new": _l("Awaiting first reply"),
@@ -135,6 +137,33 @@ LABELS: dict[str, dict[str, str]] = {
         "missing_parts": _l("Missing parts"),
         "exchange": _l("Exchange"),
     },
+    "rating": {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")},
+    "mismatch": {
+        "high_stars_negative_text": _l("High stars, negative text"),
+        "low_stars_positive_text": _l("Low stars, positive text"),
+    },
+    "review_version": {"review": _l("Review"), "revision": _l("Revision"), "follow_up": _l("Follow-up review")},
+    "contact_channel": {
+        "chat": _l("Chat"),
+        "phone": _l("Phone"),
+        "sms": _l("SMS"),
+        "platform_message": _l("Platform message"),
+        "email": _l("E-mail"),
+    },
+    "contact_outcome": {
+        "reached": _l("Reached the buyer"),
+        "no_answer": _l("No answer"),
+        "declined": _l("Buyer declined"),
+        "will_revise": _l("Buyer will revise"),
+        "other": _l("Other"),
+    },
+    "removal_decision": {"granted": _l("Removed by the platform"), "refused": _l("Refused by the platform")},
+    "care_kind": {
+        "holiday_greeting": _l("Holiday greeting"),
+        "follow_up": _l("After-delivery follow-up"),
+        "win_back": _l("Win-back"),
+    },
+    "tag_source": {"manual": _l("by hand"), "rule": _l("by rule")},
     "agent_status": {"online": _l("Online"), "away": _l("Away"), "offline": _l("Offline")},
     "role": {"student": _l("Student"), "instructor": _l("Instructor"), "admin": _l("Admin")},
     "author": {"buyer": _l("Buyer"), "agent": _l("Agent"), "system": _l("System")},
@@ -145,6 +174,10 @@ LABELS: dict[str, dict[str, str]] = {
         "delivered": _l("delivered"),
         "platform_ruled": _l("ruled by the platform"),
         "agent": _l("closed by the agent"),
+        "expired": _l("expired unanswered"),
+        "review_revised": _l("review revised upward"),
+        "review_removed": _l("review removed"),
+        "revision_window_closed": _l("revision window closed"),
     },
 }
 

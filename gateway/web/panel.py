@@ -23,6 +23,7 @@ OPEN_DISPUTE = ("awaiting_seller", "negotiating")
 def panel_context(shop: Shop, view: dict) -> dict[str, Any]:
     profile = load_profile(shop.platform)
     order = view.get("order")
+    ticket = view.get("ticket") or {}
     state = order.get("state") if order else None
     chinese = current_locale() == "zh_CN"
     lines = [
@@ -43,6 +44,9 @@ def panel_context(shop: Shop, view: dict) -> dict[str, Any]:
         "returns": view.get("returns") or [],
         "disputes": view.get("disputes") or [],
         "customer": view.get("customer"),
+        "customer_id": (order or {}).get("customer_id") or ticket.get("customer_id"),
+        "buyer": (order or {}).get("buyer") or {"name": ticket.get("buyer_name")},
+        "reviews": view.get("reviews") or [],
         "unavailable": view.get("unavailable") or {},
         "can": {
             "remind": state in REMINDABLE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.tickets import agents, injections, order_tasks
+from services.tickets import agents, care_tasks, flagged_orders, injections, order_tasks, review_tasks
 from services.tickets.models import Agent
 from services.tickets.policy import context_and_policy
 from shoplab.eventbus.consumer import Handler
@@ -61,4 +61,10 @@ HANDLERS: dict[str, Handler] = {
     "injection.dispute": on_dispute_injected,
     "injection.angry_message": on_angry_message_injected,
     "injection.presale_flood": on_presale_flood_injected,
+    "review.posted": review_tasks.on_review_posted,
+    "review.revised": review_tasks.on_review_revised,
+    "review.removed": review_tasks.on_review_removed,
+    "review.revision_window_closed": review_tasks.on_revision_window_closed,
+    "care.task_due": care_tasks.on_care_task_due,
+    "customer.flagged_order": flagged_orders.on_flagged_order,
 }

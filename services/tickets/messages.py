@@ -2,7 +2,9 @@
 auto first reply, internal notes and system events — and the reply rounds the reply-time metrics are made of.
 
 A round starts at the oldest unanswered buyer message (wall clock); further buyer messages before an answer join
-it; the first human reply ends it. Auto replies, notes and system events answer nothing.
+it; the first human reply ends it. Auto replies, notes and system events answer nothing. The first round is the
+buyer's first message before anyone of the shop spoke: on a task an agent opened the conversation of (a care
+greeting, a review follow-up), the buyer's answer is a later round, not a first response.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from sqlalchemy.orm import Session
 from services.tickets import lifecycle, phrases, routing, sla
 from services.tickets.agents import get_agent
 from services.tickets.assignment import claim
-from services.tickets.content_rules import Violation, screen_reply
 from services.tickets.events import publish_ticket_event
 from services.tickets.models import Message, OrderFacts, Phrase, ReplyRound, Ticket
 from services.tickets.policy import Policy
 from services.tickets.ticket_state import PENDING, RESOLVED, next_status
+from shoplab.content_rules import Violation, screen
 from shoplab.errors import Conflict, InvalidInput
 from shoplab.shops.context import ShopContext
 
@@ -54,9 +56,11 @@ def _message(ctx: ShopContext, ticket: Ticket, author: str, kind: str, body: str
     )
 
 
-def add_system_event(session: Session, ctx: ShopContext, ticket: Ticket, text: str) -> Message:
-    """What the world told the ticket (an order event), shown to the agent, never to the buyer."""
-    message = _message(ctx, ticket, "system", "event", text)
+def add_system_event(session: Session, ctx: ShopContext, ticket: Ticket, text: str, *, kind: str = "event") -> Message:
+    """What the world told the ticket (an order event), shown to the agent, never to the buyer. ``kind="suggestion"``:
+    a reply the world suggests (a care item's rendered text), which the agent may send as it is or edit — it is
+    not sent and answers nothing."""
+    message = _message(ctx, ticket, "system", kind, text)
     session.add(message)
     ticket.updated_wall_at = ctx.wall_now
     session.flush()
@@ -102,7 +106,7 @@ def buyer_message(
                 ticket_id=ticket.id,
                 grp=ticket.grp,
                 seq=ticket.round_count,
-                is_first=ticket.round_count == 1,
+                is_first=sla.awaits_first_response(ticket),
                 agent_id=ticket.assignee_id,
                 started_wall_at=ctx.wall_now,
             )
@@ -155,9 +159,7 @@ def buyer_writes(
         language=language or ticket.language,
         reopened=before == RESOLVED,
     )
-    if ticket.assignee_id is not None and get_agent(session, ticket.shop_id, ticket.assignee_id).status == "offline":
-        routing.hand_over(session, ctx, ticket, None, "returned")
-    routing.route(session, ctx, policy, ticket)
+    routing.wanted_again(session, ctx, policy, ticket)
     return message
 
 
@@ -180,8 +182,11 @@ def agent_replies(
     opened = next_status(ticket, "agent_replies")
     check_channel(channel)
     get_agent(session, ticket.shop_id, agent_id)
-    text, phrase = _reply_text(session, ticket, body, phrase_id)
-    warnings = screen_reply(text, policy.forbidden_content)
+    facts = session.get(OrderFacts, (ticket.shop_id, ticket.order_id)) if ticket.order_id else None
+    text, phrase = _reply_text(session, ticket, facts, body, phrase_id)
+    # the conversation's own order and parcel may be named: a tracking number can look like a phone number
+    quotable = (ticket.order_no, facts.order_no, facts.tracking_no) if facts else (ticket.order_no,)
+    warnings = screen(text, policy.forbidden_content, quotable=quotable)
     _take(session, ctx, ticket, agent_id)
     for target, due in sla.late_on_reply(ticket, ctx.shop_now):
         sla.record_breach(session, ticket, target, due, ctx.shop_now)
@@ -220,12 +225,13 @@ def agent_replies(
     return message, warnings
 
 
-def _reply_text(session: Session, ticket: Ticket, body: str | None, phrase_id: int | None) -> tuple[str, Phrase | None]:
+def _reply_text(
+    session: Session, ticket: Ticket, facts: OrderFacts | None, body: str | None, phrase_id: int | None
+) -> tuple[str, Phrase | None]:
     """The reply's text: the phrase filled from the ticket's order (if one is used), then the agent's words."""
     phrase = None
     if phrase_id is not None:
         phrase = phrases.get(session, ticket.shop_id, phrase_id)
-        facts = session.get(OrderFacts, (ticket.shop_id, ticket.order_id)) if ticket.order_id else None
         filled = phrases.fill(phrase.body, ticket, facts)
         body = filled if not body else f"{filled}\n{body}"
     return check_body(body), phrase

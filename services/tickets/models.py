@@ -99,6 +99,8 @@ class Ticket(Base):
     converted_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the buyer's order was paid
     converted_order_id: Mapped[str | None] = mapped_column(String(64))
     converted_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # a task pointless after this moment (a holiday greeting at the end of the customer's day): shop time
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         UniqueConstraint("shop_id", "source_ref", name="uq_tickets_source_ref"),
@@ -120,6 +122,7 @@ class Ticket(Base):
         Index("ix_tickets_rated", "shop_id", "rated_wall_at", "csat_score", "resolved_by", "served_by", "grp"),
         Index("ix_tickets_customer", "shop_id", "customer_id", "opened_wall_at"),
         Index("ix_tickets_order", "shop_id", "order_id"),
+        Index("ix_tickets_expiry", "shop_id", "expires_at"),
     )
 
 
@@ -211,9 +214,24 @@ class OrderFacts(Base):
     cancelled_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reminder_sent_wall_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a blacklisted buyer's order (crm's customer.flagged_order): the warning every ticket about it shows
+    blacklist_warning: Mapped[str | None] = mapped_column(Text)
     updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_order_facts_customer", "shop_id", "customer_id"),)
+
+
+class ReviewFacts(Base):
+    """What the queue learned of a neutral/negative review from the reviews service's events, in any order: a
+    revision, removal or closed window that overtook the posting keeps its follow-up task from opening stale."""
+
+    __tablename__ = "review_facts"
+
+    shop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    review_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    settled_reason: Mapped[str | None] = mapped_column(String(40))  # why its follow-up is over, if it is
+    revision_note: Mapped[str | None] = mapped_column(Text)  # a revision down (or to the same stars), for the task
+    updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Phrase(Base):

@@ -1,5 +1,7 @@
 """Opening a ticket: a buyer's first message (welcomed at once by the shop's auto first reply) or a task the world
-calls for (an unpaid order, a parcel in trouble, a refund, a dispute). Either way it is routed straight away."""
+calls for (an unpaid order, a parcel in trouble, a refund, a dispute, a bad review, a care greeting). Either way it
+is routed straight away (care items wait to be claimed, see ``routing``). A ticket about a blacklisted buyer's order
+shows the blacklist warning from its start."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.tickets import routing, sla
 from services.tickets.events import publish_ticket_event
-from services.tickets.messages import auto_reply, buyer_message, check_body, check_channel
+from services.tickets.messages import add_system_event, auto_reply, buyer_message, check_body, check_channel
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.policy import Policy
 from services.tickets.ticket_state import NEW
@@ -18,8 +20,16 @@ from shoplab.errors import InvalidInput
 from shoplab.shops.context import ShopContext
 
 PRE_SALE, AFTER_SALE = "pre_sale", "after_sale"
-# The skill group of each kind: after-sale unless listed; 催付 is the pre-sale team's work on most courses.
-KIND_GROUP: dict[str, str] = {kind: AFTER_SALE for kind in KINDS} | {"pre_sale": PRE_SALE, "payment_reminder": PRE_SALE}
+# The skill group of each kind: after-sale unless listed; 催付 and care (greetings, win-backs: the shop reaching out
+# to sell again) are the pre-sale team's work on most courses.
+KIND_GROUP: dict[str, str] = {kind: AFTER_SALE for kind in KINDS} | {
+    "pre_sale": PRE_SALE,
+    "payment_reminder": PRE_SALE,
+    "care": PRE_SALE,
+}
+# Kinds without a resolution target: a care item is outreach the shop chooses to do in quiet time; its only deadline
+# is its expiry. A buyer who answers one is owed a reply like any buyer (the response targets then run).
+UNTIMED_KINDS = frozenset({"care"})
 
 
 def open_ticket(
@@ -45,8 +55,9 @@ def open_ticket(
     check_channel(channel)
     text = check_body(body) if body is not None else None
     ticket = _new_ticket(ctx, policy, kind, channel, language, subject, source, source_ref)
-    _link_order(session, ticket, customer_id, buyer_name, order_id, order_no)
-    sla.start(ticket, ctx.shop_now, policy.targets)
+    facts = _link_order(session, ticket, customer_id, buyer_name, order_id, order_no)
+    if kind not in UNTIMED_KINDS:
+        sla.start(ticket, ctx.shop_now, policy.targets)
     session.add(ticket)
     session.flush()
     publish_ticket_event(
@@ -63,6 +74,8 @@ def open_ticket(
         welcome = policy.welcome_for(ticket.language)
         if welcome:
             auto_reply(session, ctx, ticket, welcome)
+    if facts is not None and facts.blacklist_warning:
+        add_system_event(session, ctx, ticket, facts.blacklist_warning)
     routing.route(session, ctx, policy, ticket)
     return ticket
 
@@ -110,7 +123,7 @@ def _link_order(
     buyer_name: str | None,
     order_id: str | None,
     order_no: str | None,
-) -> None:
+) -> OrderFacts | None:
     """The buyer and the order; what the caller does not say comes from the order's facts, when known."""
     facts = session.get(OrderFacts, (ticket.shop_id, order_id)) if order_id else None
     if facts is not None:
@@ -121,3 +134,4 @@ def _link_order(
     ticket.buyer_name = buyer_name
     ticket.order_id = order_id
     ticket.order_no = order_no
+    return facts

@@ -12,12 +12,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.tickets import lifecycle
 from services.tickets.messages import add_system_event
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import Policy, policy_for
-from services.tickets.ticket_state import HELD, RESOLVED
+from services.tickets.tasks import OVERTAKEN_FROM, close_overtaken, task_for
 from shoplab.contracts.money import wire
 from shoplab.eventbus.envelope import Event
 from shoplab.shops.context import ShopContext, shop_context
@@ -41,16 +40,12 @@ def facts_for(session: Session, event: Event) -> OrderFacts:
     return facts
 
 
-def _task(session: Session, shop_id: str, source_ref: str) -> Ticket | None:
-    return session.scalar(select(Ticket).where(Ticket.shop_id == shop_id, Ticket.source_ref == source_ref))
-
-
 def _open_task(
     session: Session, event: Event, facts: OrderFacts, kind: str, source_ref: str, subject: str, detail: str
 ) -> Ticket:
     """One task per thing in the world: a later event about the same thing adds to the task already open."""
     ctx, policy = _shop_for(session, event)
-    ticket = _task(session, ctx.id, source_ref)
+    ticket = task_for(session, ctx.id, source_ref)
     if ticket is None:
         ticket = open_ticket(
             session,
@@ -76,15 +71,12 @@ def _close_tasks(session: Session, event: Event, kind: str, reason: str) -> int:
             Ticket.shop_id == event.shop_id,
             Ticket.order_id == event.payload["order_id"],
             Ticket.kind == kind,
-            Ticket.status.in_((*HELD, RESOLVED)),
+            Ticket.status.in_(OVERTAKEN_FROM),
         )
     ).all()
-    if tasks:
-        ctx, policy = _shop_for(session, event)
-        for ticket in tasks:
-            add_system_event(session, ctx, ticket, f"closed automatically: {reason}")
-            lifecycle.close(session, ctx, policy, ticket, reason)
-    return len(tasks)
+    if not tasks:
+        return 0
+    return close_overtaken(session, *_shop_for(session, event), tasks, reason)
 
 
 def on_order_placed(session: Session, event: Event) -> None:
@@ -111,6 +103,7 @@ def on_order_cancelled(session: Session, event: Event) -> None:
     facts = facts_for(session, event)
     facts.cancelled_wall_at = event.occurred_at
     _close_tasks(session, event, "payment_reminder", "order_cancelled")
+    _close_tasks(session, event, "flagged_order", "order_cancelled")
 
 
 def on_reminder_due(session: Session, event: Event) -> None:
@@ -140,6 +133,7 @@ def on_order_shipped(session: Session, event: Event) -> None:
     facts = facts_for(session, event)
     facts.carrier = data["carrier"]
     facts.tracking_no = data["tracking_no"]
+    _close_tasks(session, event, "flagged_order", "order_shipped")  # whoever shipped it decided
 
 
 def on_shipment_exception(session: Session, event: Event) -> None:

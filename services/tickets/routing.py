@@ -2,13 +2,14 @@
 
 A new or returned ticket is routed at once; waiting tickets (oldest first) are handed out whenever room appears
 (an agent comes online, a held ticket is resolved or closed). With no one available a ticket waits unassigned.
+Care items wait to be claimed instead (``WAIT_FOR_CLAIM``).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.tickets.events import publish_ticket_event
@@ -18,6 +19,16 @@ from services.tickets.ticket_state import HELD
 from shoplab.shops.context import ShopContext
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
+
+# Care items (greetings, follow-ups, win-backs) are not handed out: on a holiday every recent customer gets one at
+# 10:00 their time, and routed they would fill every pre-sale seat before the buyers' own questions (handed out
+# oldest first, they would even go first). They wait unassigned for a student to claim in a quiet moment; a buyer
+# who answers one is waiting for a person, and that ticket is routed like any other.
+WAIT_FOR_CLAIM = frozenset({"care"})
+
+
+def routable(ticket: Ticket) -> bool:
+    return ticket.kind not in WAIT_FOR_CLAIM or bool(ticket.awaiting_reply)
 
 
 def skills_of(agent: Agent) -> set[str]:
@@ -68,7 +79,7 @@ def _agents_locked(session: Session, shop_id: str) -> list[Agent]:
 
 def route(session: Session, ctx: ShopContext, policy: Policy, ticket: Ticket) -> Agent | None:
     """Give a waiting ticket to an online agent, if one has room; otherwise it waits in the queue."""
-    if ticket.assignee_id is not None or ticket.status not in HELD:
+    if ticket.assignee_id is not None or ticket.status not in HELD or not routable(ticket):
         return None
     agents = _agents_locked(session, ticket.shop_id)
     agent = pick_agent(agents, load_of(session, ticket.shop_id), ticket.grp, policy.routing_mode, policy.per_agent_cap)
@@ -77,11 +88,25 @@ def route(session: Session, ctx: ShopContext, policy: Policy, ticket: Ticket) ->
     return agent
 
 
+def wanted_again(session: Session, ctx: ShopContext, policy: Policy, ticket: Ticket) -> None:
+    """A ticket that needs a person again (the buyer wrote, a review got worse): back to the queue if its holder is
+    offline, then routed when it waits."""
+    holder = session.get(Agent, (ticket.shop_id, ticket.assignee_id)) if ticket.assignee_id else None
+    if holder is not None and holder.status == "offline":
+        hand_over(session, ctx, ticket, None, "returned")
+    route(session, ctx, policy, ticket)
+
+
 def fill_queue(session: Session, ctx: ShopContext, policy: Policy) -> int:
     """Hand waiting tickets (oldest first) to online agents until everyone is at their cap."""
     waiting = session.scalars(
         select(Ticket)
-        .where(Ticket.shop_id == ctx.id, Ticket.assignee_id.is_(None), Ticket.status.in_(HELD))
+        .where(
+            Ticket.shop_id == ctx.id,
+            Ticket.assignee_id.is_(None),
+            Ticket.status.in_(HELD),
+            or_(Ticket.kind.not_in(WAIT_FOR_CLAIM), Ticket.awaiting_reply.is_(True)),
+        )
         .order_by(Ticket.opened_wall_at)
     ).all()
     if not waiting:

@@ -30,9 +30,15 @@ def start(ticket: Ticket, shop_now: datetime, targets: Targets) -> None:
     ticket.resolution_due_at = shop_now + timedelta(seconds=targets.resolution_seconds)
 
 
+def awaits_first_response(ticket: Ticket) -> bool:
+    """No one of the shop has spoken yet: the buyer's message is owed a first response. On a task an agent opened
+    the conversation of (``served_by`` set by their message), the buyer answers them: a next response is owed."""
+    return ticket.first_replied_wall_at is None and ticket.served_by is None
+
+
 def on_buyer_round(ticket: Ticket, shop_now: datetime, targets: Targets) -> None:
     """A buyer-message round began: the first answer is due, or the next one."""
-    if ticket.first_replied_wall_at is None:
+    if awaits_first_response(ticket):
         if ticket.first_response_due_at is None:
             ticket.first_response_due_at = shop_now + timedelta(seconds=targets.first_response_seconds)
     elif ticket.next_response_due_at is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.tickets.care_tasks import close_expired, expiries_due
 from services.tickets.escalation import escalate_due, escalations_due
 from services.tickets.policy import policy_for
 from services.tickets.sla import breaches_due, detect_breaches
@@ -23,4 +24,5 @@ def escalate_disputes(session: Session, ctx: ShopContext) -> int:
 TIMERS: dict[str, ShopTimer] = {
     "tickets.check_sla": ShopTimer(detect_breaches, breaches_due),
     "tickets.escalate_disputes": ShopTimer(escalate_disputes, escalations_due),
+    "tickets.close_expired_tasks": ShopTimer(close_expired, expiries_due),
 }

@@ -8,8 +8,9 @@ from shoplab.contracts.contract import Contract, contracts
 from shoplab.contracts.money import Money
 
 # The ticket kinds, in the queue's order: the one list (the tickets service maps each to its skill group).
-KINDS = ("pre_sale", "payment_reminder", "order", "logistics", "refund", "return", "dispute", "review_follow_up",
-         "complaint")  # fmt: skip
+# care: crm's care task (greeting, follow-up, win-back); flagged_order: a blacklisted buyer's new order (crm).
+KINDS = ("pre_sale", "payment_reminder", "care", "order", "flagged_order", "logistics", "refund", "return", "dispute",
+         "review_follow_up", "complaint")  # fmt: skip
 GROUPS = ("pre_sale", "after_sale")
 
 # why a buyer disputes an order (the tickets API refuses others; an instructor may inject any of them)
@@ -112,7 +113,10 @@ class TicketResolved(TicketRef):
 class TicketClosed(TicketRef):
     reason = fields.String(
         required=True,
-        metadata={"description": "agent, reminder_sent, order_paid, order_cancelled, delivered, ..."},
+        metadata={
+            "description": "agent, reminder_sent, order_paid, order_cancelled, order_shipped, delivered, "
+            "platform_ruled, review_revised, review_removed, revision_window_closed, expired, ..."
+        },
     )
     closed_at = fields.AwareDateTime(required=True)
 

@@ -1,9 +1,9 @@
 """A running ShopLab for the browser tests, and the people in it.
 
-The gateway, orders and tickets apps of one stack are served on real sockets (``ServedApps`` of the gateway's
-integration tests), with their real Celery workers and beat, so events travel the bus as in ``make run`` and the
-live stream rings through the gateway's worker. Buyers act only through the public buyer API with a buyer key the
-instructor issued — exactly as the simulator will.
+The gateway, orders, tickets, reviews and crm apps of one stack are served on real sockets (``ServedApps`` of the
+gateway's integration tests), with their real Celery workers and beat, so events travel the bus as in ``make run``
+and the live stream rings through the gateway's worker. Buyers act only through the public buyer API with a buyer
+key the instructor issued — exactly as the simulator will.
 """
 
 from __future__ import annotations

@@ -110,8 +110,8 @@ def new_page(browser) -> Iterator:
 
 @pytest.fixture(scope="package")
 def classroom(redis_server, tmp_path_factory):
-    """One ShopLab for the browser tests of this package: the gateway, orders and tickets served on their ports, with
-    their real workers and beat (torn down with the package, so no worker outlives these tests)."""
+    """One ShopLab for the browser tests of this package: the gateway, orders, tickets, reviews and crm served on their
+    ports, with their real workers and beat (torn down with the package, so no worker outlives these tests)."""
     import redis
 
     from tests.browser.classroom import Classroom
@@ -122,9 +122,9 @@ def classroom(redis_server, tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("browser-stack"), redis_server)
     served = ServedApps(stack)
     try:
-        for name in ("orders", "tickets", "gateway"):
+        for name in ("orders", "tickets", "reviews", "crm", "gateway"):
             served.serve(name)
-        stack.start_workers(["gateway", "orders", "tickets"])
+        stack.start_workers(["gateway", "orders", "tickets", "reviews", "crm"])
         stack.beat()
         yield Classroom(stack)
     finally:

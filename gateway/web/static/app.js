@@ -101,10 +101,12 @@ async function callApi(form) {
   let response;
   let data = null;
   try {
+    // a file upload (data-upload) goes as the form itself, multipart; everything else as JSON
+    const upload = form.hasAttribute("data-upload");
     response = await fetch(form.dataset.api, {
       method: form.dataset.method || "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-      body: JSON.stringify(detail.body),
+      headers: upload ? { "X-CSRF-Token": csrfToken() } : { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: upload ? new FormData(form) : JSON.stringify(detail.body),
       credentials: "same-origin",
     });
     data = await response.json().catch(() => null);
@@ -186,7 +188,7 @@ function refresh(names, cause) {
 ShopLab.refresh = refresh;
 
 function refreshAll() {
-  refresh(["queue", "conversation", "work"]);
+  refresh(["queue", "conversation", "work", "reviews", "customers"]);
 }
 
 document.addEventListener("focusout", () => {
@@ -234,8 +236,13 @@ function onShopEvent(event) {
   if (open) {
     const sameTicket = ids.ticket_id && ids.ticket_id === open.dataset.ticketId;
     const sameOrder = ids.order_id && ids.order_id === open.dataset.orderId;
-    if (sameTicket || sameOrder || event.type === "shop.clock_changed") names.push("conversation");
+    const customer = document.querySelector("#customer-card[data-customer-id]");
+    const sameCustomer = ids.customer_id && customer && ids.customer_id === customer.dataset.customerId;
+    if (sameTicket || sameOrder || sameCustomer || event.type === "shop.clock_changed") names.push("conversation");
   }
+  // the Reviews, Customers and Care pages look again on what concerns them
+  if (/^review\./.test(event.type)) names.push("reviews");
+  if (/^(customer|care)\./.test(event.type)) names.push("customers");
   refresh(names, /^(message|ticket|csat)\./.test(event.type) ? "message" : "");
 }
 

@@ -235,8 +235,22 @@
     form.addEventListener("shoplab:done", sent);
   }
 
+  // a reply outside the chat (a review's public reply): the same rule check while typing, its warnings after sending
+  function wireCheck(form) {
+    if (form._checked) return;
+    form._checked = true;
+    form.querySelector("textarea").addEventListener("input", () => check(form));
+    form.addEventListener("shoplab:done", (event) => {
+      const warnings = (event.detail.data || {}).warnings || [];
+      const box = form.querySelector(".rule-check");
+      if (warnings.length) showVerdict(box, "warn", warnings);
+      else box.hidden = true;
+    });
+  }
+
   function wireAll() {
     document.querySelectorAll("form.composer").forEach(wire);
+    document.querySelectorAll("form[data-rule-check]").forEach(wireCheck);
     document.querySelectorAll("textarea[data-ctrl-enter]").forEach((area) => {
       if (area._ctrlEnter || area.closest("form.composer")) return;
       area._ctrlEnter = true;

@@ -140,12 +140,20 @@ class TicketOut(Schema):
     sla = Flattened(SlaOut)
     csat = Flattened(CsatOut, allow_none=True, present=lambda ticket: ticket.rated_wall_at is not None)
     converted = IsSet(attribute="converted_wall_at")
+    expires_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "shop time: an unanswered task closes itself then (care greetings)"}
+    )
 
 
 class MessageOut(Schema):
     id = fields.Integer()
     author = fields.String(metadata={"description": "buyer, agent or system"})
-    kind = fields.String(metadata={"description": "message, auto_reply, note (internal) or event (internal)"})
+    kind = fields.String(
+        metadata={
+            "description": "message, auto_reply, note (internal), event (internal) or suggestion (internal: a reply "
+            "the agent may send as it is or edit, e.g. a care item's text)"
+        }
+    )
     agent_id = fields.String(allow_none=True)
     body = fields.String()
     channel = fields.String()

@@ -1,7 +1,8 @@
-"""The gateway's tests run the real services behind it: the orders and tickets apps of the test's stack, each served
-over a real socket (a threaded werkzeug server on the port the settings give the service), so every forwarded call
-goes through ``client_for(...)`` and HTTP as in production. Events reach the services through their real consumers
-(:func:`pump`), as a worker would hand them over, without starting Celery for the tests that are not about delivery.
+"""The gateway's tests run the real services behind it: the orders, tickets, reviews and crm apps of the test's stack,
+each served over a real socket (a threaded werkzeug server on the port the settings give the service), so every
+forwarded call goes through ``client_for(...)`` and HTTP as in production. Events reach the services through their
+real consumers (:func:`pump`), as a worker would hand them over, without starting Celery for the tests that are not
+about delivery.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from shoplab.eventbus.subscriptions import subscribers_of
 from shoplab.eventbus.tables import OutboxMessage
 from shoplab.topology import SERVICES
 
-SERVED = ("orders", "tickets", "reviews")
+SERVED = ("orders", "tickets", "reviews", "crm")
 
 
 class ServedApps:
@@ -44,7 +45,7 @@ class ServedApps:
             self.stop(name)
 
 
-def pump(stack, sources=("gateway", "orders", "tickets"), targets=SERVED) -> int:
+def pump(stack, sources=("gateway", "orders", "tickets", "reviews", "crm"), targets=SERVED) -> int:
     """Hand every event in the sources' outboxes to the targets' consumers, as their workers would (the inbox makes
     a second hand-over harmless), until nothing new comes out; how many hand-overs there were."""
     handed = 0

@@ -48,6 +48,8 @@ def _path(world, route: Route) -> str:
         "dispute_id": world.ids["dispute_c-a1"],
         "product_id": world.ids["product_a"],
         "agent_id": world.users["student1"],
+        "review_id": world.ids["review_c-a1"],
+        "customer_id": "c-a1",
     }
     path = re.sub(r"<(\w+)>", lambda m: values.get(m.group(1), "x1"), route.path)
     query = PERIOD if "metrics" in path or path.endswith("export.csv") else ""
@@ -80,7 +82,7 @@ def _expected_forwarded(route: Route, caller: str) -> int:
 
 def _foreign(world, caller: str) -> list[str]:
     """Ids that must not appear in what this caller reads of shop A."""
-    shop_b = [world.shops["B"], world.ids["order_c-b1"], world.ids["ticket_c-b1"], "c-b1"]
+    shop_b = [world.shops["B"], world.ids["order_c-b1"], world.ids["ticket_c-b1"], world.ids["review_c-b1"], "c-b1"]
     if caller == "buyer_key_of_shop":
         return shop_b + [world.ids["order_c-a2"], world.ids["ticket_c-a2"], "c-a2"]
     return shop_b
@@ -100,10 +102,10 @@ def test_every_forwarded_route_for_every_caller(served):
                 if response.status_code != expected:
                     failures.append((caller, route.method, url, expected, response.status_code, response.data[:200]))
                     continue
-                assert response.is_json or route.path.endswith(".csv"), url
+                assert response.is_json or route.path.endswith((".csv", ".xlsx")), url
                 if expected in (401, 403, 404) and response.is_json:
                     assert set(response.get_json()) >= {"error", "message", "fields"}
-                text = response.get_data(as_text=True)
+                text = response.get_data().decode("utf-8", "replace")  # an Excel export is binary
                 leaked = [fid for fid in _foreign(world, caller) if fid in text]
                 if leaked:
                     failures.append((caller, route.method, url, "leaked", leaked))

@@ -18,6 +18,7 @@ def test_a_student_works_a_conversation_and_its_order(served):
         world.ids["ticket_c-a1"],
         world.ids["ticket_c-a2"],
         _dispute_ticket(world),
+        world.ids["follow_up_c-a1"],  # the world's 2-star review
     }
     ticket_id = world.ids["ticket_c-a1"]
     world.call("POST", f"{base}/tickets/{ticket_id}/claim", me, expect=(200, 409))

@@ -2,8 +2,14 @@
 
 - the demo class: ``teacher`` teaches it; ``student1`` sits in shop A (taobao), ``student2`` in shop B (aliexpress);
 - another class: ``teacher2`` (created by the admin) teaches it; student ``s-c1`` sits in its shop C (amazon);
-- buyer keys for shops A and B; in shop A customers ``c-a1`` (an order, paid; a conversation about it; a dispute)
-  and ``c-a2`` (an order, a conversation); in shop B customer ``c-b1`` (an order, a conversation).
+- buyer keys for shops A and B; in shop A customers ``c-a1`` (an order, paid and delivered, with a 2-star review;
+  a conversation about it; a dispute) and ``c-a2`` (an order, a conversation); in shop B customer ``c-b1`` (an
+  order, delivered, with a 1-star review; a conversation). Each review opened its follow-up task in the queue;
+  every customer has a CRM profile (crm hears the orders).
+
+The deliveries come from the orders service's outbox (shipping a parcel to its delivery is the orders service's own
+business, tested there), and the reviews are written through the reviews service's own API: the buyer API's review
+routes are another part of the gateway.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from shoplab.eventbus.outbox import publish
 from tests.integration.gateway.conftest import pump
 
 CUSTOMERS = {
@@ -121,3 +128,29 @@ def _buyers(world: World) -> None:
     })  # fmt: skip
     world.ids["dispute_c-a1"] = dispute["id"]
     pump(stack)
+    _reviews(world)
+
+
+REVIEWS = {"c-a1": ("A", 2, "尺码偏小，客服态度也一般"), "c-b1": ("B", 1, "Arrived broken, very disappointed")}
+
+
+def _reviews(world: World) -> None:
+    stack = world.stack
+    for customer, (shop, stars, text) in REVIEWS.items():
+        shop_id, order_id = world.shops[shop], world.ids[f"order_{customer}"]
+        order = stack.client("orders").get(f"/shops/{shop_id}/orders/{order_id}").get_json()
+        delivered = {"order_id": order_id, "order_no": order["order_no"], "customer_id": customer,
+                     "shipment_id": "sh-world", "delivered_at": order["placed_at"]}  # fmt: skip
+        with stack.runtime("orders").db.writing() as session:
+            publish(session, "order.delivered", shop_id=shop_id, payload=delivered)
+        pump(stack)
+        body = {"customer_id": customer, "sku": order["lines"][0]["sku"], "stars": stars, "text": text,
+                "scores": {"as_described": stars, "service": stars, "logistics": 3}}  # fmt: skip
+        review = stack.client("reviews").post(f"/shops/{shop_id}/orders/{order_id}/reviews", json=body)
+        assert review.status_code == 201, review.get_json()
+        world.ids[f"review_{customer}"] = review.get_json()["id"]
+    pump(stack)
+    for customer, (shop, _, _) in REVIEWS.items():  # each bad review opened its follow-up task in the queue
+        tasks = stack.client("tickets").get(f"/shops/{world.shops[shop]}/tickets?kind=review_follow_up").get_json()
+        (task,) = [t for t in tasks["items"] if t["customer_id"] == customer]
+        world.ids[f"follow_up_{customer}"] = task["id"]

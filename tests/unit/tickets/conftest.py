@@ -42,6 +42,38 @@ def session() -> Iterator[Session]:
     engine.dispose()
 
 
+class WallClock:
+    """The wall clock as the rules that act "now" read it (event handlers build the shop's context at the moment
+    they handle an event); a test moves it with ``set``."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def wall_clock(monkeypatch) -> WallClock:
+    clock = WallClock()
+    monkeypatch.setattr("shoplab.shops.context.read_wall_clock", lambda: clock.now)
+    return clock
+
+
+@pytest.fixture
+def handle(session: Session, wall_clock: WallClock):
+    """``handle(event_type, payload, t)``: the event reaches its handler (the registry's) at ``at(t)``, which is also
+    the moment the handler reads as now."""
+    from services.tickets.handlers import HANDLERS
+
+    def handle_at(event_type: str, payload: dict[str, Any], t: float = 0) -> None:
+        wall_clock.set(at(t))
+        HANDLERS[event_type](session, event(event_type, "s1", payload, at(t)))
+        session.flush()
+
+    return handle_at
+
+
 def open_shop(session: Session, shop_id: str = "s1", platform: str = "taobao", speed: float = 1.0) -> ShopCopy:
     shop = ShopCopy(
         id=shop_id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from services.tickets import messages, order_tasks, phrases, views
-from services.tickets.content_rules import check_reply, screen_reply
 from services.tickets.models import Message, PhraseUsage
 from services.tickets.opening import open_ticket
 from services.tickets.schemas.phrases import PhraseOut
+from shoplab.content_rules import check_text, screen
 from shoplab.errors import InvalidInput
 from shoplab.shops.profiles import load_profile
 from tests.unit.tickets.conftest import T0, at, ctx, event, placed, seat, shop_at
@@ -18,7 +18,7 @@ AMAZON = load_profile("amazon")["forbidden_content"]
 
 
 def test_chinese_words_match_inside_text_and_name_the_rule():
-    found = check_reply("亲，加微信给您便宜，我们是全网最低价", TAOBAO)
+    found = check_text("亲，加微信给您便宜，我们是全网最低价", TAOBAO)
     assert [(v.rule_id, v.action, v.matched) for v in found] == [
         ("off_platform", "refuse", ("微信", "加微")),
         ("absolute_advertising", "refuse", ("全网最低",)),
@@ -26,19 +26,19 @@ def test_chinese_words_match_inside_text_and_name_the_rule():
 
 
 def test_latin_words_match_whole_words_only_and_patterns_find_contacts():
-    assert check_reply("That sounds familiar, we will check the liar-proof lock", AMAZON)[0].matched == ("liar",)
-    assert check_reply("It is a familiar question", AMAZON) == []
-    contact = check_reply("Mail me at jo.smith@example.com or call +1 415 555 0100", AMAZON)
+    assert check_text("That sounds familiar, we will check the liar-proof lock", AMAZON)[0].matched == ("liar",)
+    assert check_text("It is a familiar question", AMAZON) == []
+    contact = check_text("Mail me at jo.smith@example.com or call +1 415 555 0100", AMAZON)
     assert contact[0].rule_id == "contact_details"
     assert contact[0].matched == ("jo.smith@example.com", "+1 415 555 0100")
 
 
 def test_refuse_raises_with_rule_and_words_warn_passes_with_a_warning():
     with pytest.raises(InvalidInput) as refused:
-        screen_reply("Please leave a positive review and I will refund $5", AMAZON)
+        screen("Please leave a positive review and I will refund $5", AMAZON)
     assert refused.value.fields == {"body": ["paid_reviews: leave a positive review"]}
     assert refused.value.details["violations"][0]["matched"] == ["leave a positive review"]
-    warnings = screen_reply("保证明天到哦亲", TAOBAO)
+    warnings = screen("保证明天到哦亲", TAOBAO)
     assert [(w.rule_id, w.matched) for w in warnings] == [("risky_promises", ("保证明天到",))]
 
 

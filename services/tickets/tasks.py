@@ -1,0 +1,37 @@
+"""Tasks the world opens in the queue (an unpaid order, a parcel in trouble, a bad review, a care greeting): one per
+thing in the world, found by its ``source_ref``, and closed with the reason when the world overtakes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.tickets import lifecycle
+from services.tickets.messages import add_system_event
+from services.tickets.models import Ticket
+from services.tickets.policy import Policy
+from services.tickets.ticket_state import HELD, RESOLVED
+from shoplab.shops.context import ShopContext
+
+OVERTAKEN_FROM = (*HELD, RESOLVED)  # a task still in someone's hands, or resolved and not yet closed
+
+
+def task_for(session: Session, shop_id: str, source_ref: str) -> Ticket | None:
+    """The task opened for this thing in the world, whatever its status."""
+    return session.scalar(select(Ticket).where(Ticket.shop_id == shop_id, Ticket.source_ref == source_ref))
+
+
+def close_overtaken(
+    session: Session, ctx: ShopContext, policy: Policy, tickets: Iterable[Ticket], reason: str, note: str = ""
+) -> int:
+    """Close the tasks the world has overtaken, saying why on each; closed ones are left as they are."""
+    closed = 0
+    for ticket in tickets:
+        if ticket.status not in OVERTAKEN_FROM:
+            continue
+        add_system_event(session, ctx, ticket, f"closed automatically: {reason}" + (f" — {note}" if note else ""))
+        lifecycle.close(session, ctx, policy, ticket, reason)
+        closed += 1
+    return closed
