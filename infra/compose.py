@@ -39,6 +39,7 @@ SHARED_SETTINGS = """\
   SHOPLAB_INTERNAL_TOKEN: ${SHOPLAB_INTERNAL_TOKEN:-shoplab-dev-internal-token}
   SHOPLAB_SECRET_KEY: ${SHOPLAB_SECRET_KEY:-shoplab-dev-secret-key}
   SHOPLAB_WEB_THREADS: ${SHOPLAB_WEB_THREADS:-4}  # gunicorn --threads below, and the orders writer sizes its rounds by it
+  SHOPLAB_GATEWAY_THREADS: ${SHOPLAB_GATEWAY_THREADS:-80}  # the gateway's --threads: each open live stream holds one
 """  # noqa: E501 - the file's lines, as they are
 
 ANCHORS = """\
@@ -117,8 +118,8 @@ WEB = """\
     <<: *python
     command:
       [gunicorn, "{app}", --bind, "0.0.0.0:{port}", --workers, "${{SHOPLAB_WEB_WORKERS:-2}}",
-       --worker-class, gthread, --threads, "${{SHOPLAB_WEB_THREADS:-4}}", --access-logfile, "-", --error-logfile, "-", --log-level, warning,
-       --no-control-socket]
+       --worker-class, gthread, --threads, "${{{threads}}}", --access-logfile, "-", --error-logfile, "-", --log-level, warning,
+       --no-control-socket{preload}]
 {published}    healthcheck:
       <<: *web-healthcheck
       test: [CMD, python, -c, "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/healthz', timeout=3)"]
@@ -216,7 +217,16 @@ def _web(service: Service, services: list[Service]) -> str:
             f"      {other.name}:\n        condition: service_started\n" for other in services if other is not service
         )
         published = PUBLISHED.format(upper=service.name.upper(), port=service.default_port, started=started)
-    return WEB.format(name=service.name, app=service.app_module, port=service.default_port, published=published)
+    threads = "SHOPLAB_GATEWAY_THREADS:-80" if service.name == PUBLIC else "SHOPLAB_WEB_THREADS:-4"
+    preload = ", --preload" if service.preload_web else ""
+    return WEB.format(
+        name=service.name,
+        app=service.app_module,
+        port=service.default_port,
+        published=published,
+        threads=threads,
+        preload=preload,
+    )
 
 
 def _worker(service: Service) -> str:
