@@ -1,7 +1,7 @@
 """Every time column of every service says which clock it holds (docs/architecture.md, "Time and money"):
-``*_at`` (or a bare ``at``) is the shop's simulated clock (the business calendar), ``*_wall_at`` the wall clock (people's time: reply
-times, audit stamps, bus bookkeeping). The clock anchors are the only columns named otherwise. Every one is stored
-timezone-aware in UTC (``UtcDateTime``), so no naive time reaches a rule."""
+``*_at`` (or a bare ``at``) is the shop's simulated clock (the business calendar), ``*_wall_at`` the wall clock
+(people's time: reply times, audit stamps, bus bookkeeping). The clock anchors are the only columns named otherwise.
+Every one is stored timezone-aware in UTC (``UtcDateTime``), so no naive time reaches a rule."""
 
 from __future__ import annotations
 
