@@ -119,7 +119,7 @@ WEB = """\
     command:
       [gunicorn, "{app}", --bind, "0.0.0.0:{port}", --workers, "${{SHOPLAB_WEB_WORKERS:-2}}",
        --worker-class, gthread, --threads, "${{{threads}}}", --access-logfile, "-", --error-logfile, "-", --log-level, warning,
-       --no-control-socket]
+       --no-control-socket{preload}]
 {published}    healthcheck:
       <<: *web-healthcheck
       test: [CMD, python, -c, "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/healthz', timeout=3)"]
@@ -226,8 +226,14 @@ def _web(service: Service, services: list[Service]) -> str:
         )
         published = PUBLISHED.format(upper=service.name.upper(), port=service.default_port, started=started)
     threads = "SHOPLAB_GATEWAY_THREADS:-80" if service.name == PUBLIC else "SHOPLAB_WEB_THREADS:-4"
+    preload = ", --preload" if service.preload_web else ""
     return WEB.format(
-        name=service.name, app=service.app_module, port=service.default_port, published=published, threads=threads
+        name=service.name,
+        app=service.app_module,
+        port=service.default_port,
+        published=published,
+        threads=threads,
+        preload=preload,
     )
 
 

@@ -72,6 +72,7 @@ def web_command(name: str) -> list[str]:
         "--threads", str(settings.gateway_threads() if name == "gateway" else settings.web_threads()),
         "--access-logfile", "-" if os.environ.get("SHOPLAB_ACCESS_LOG") else "/dev/null",
         "--error-logfile", "-", "--log-level", "warning", "--no-control-socket",
+        *(["--preload"] if service.preload_web else []),
     ]  # fmt: skip
 
 

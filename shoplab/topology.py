@@ -25,6 +25,9 @@ class Service:
     title: str
     subscribes: frozenset[str] = frozenset()  # the event types its worker handles
     timers: dict[str, float] = field(default_factory=dict)  # task name -> seconds between ticks (beat)
+    # gunicorn --preload: the app is built once in gunicorn's master and its workers are forked from it. For an app
+    # that loads a heavy model (reviews: snownlp, 7-11 s of CPU), so workers share it and answer as soon as forked.
+    preload_web: bool = False
 
     @property
     def app_module(self) -> str:
@@ -198,6 +201,7 @@ _SERVICES = [
         | {"injection.one_star_review"},  # an instructor's injection (shoplab/contracts/injections.py)
         # neutral/negative reviews whose revision window passed: their follow-up is over
         timers={"reviews.close_revision_windows": 10.0},
+        preload_web=True,  # the sentiment models (services/reviews/sentiment.py)
     ),
     Service(
         "crm",

@@ -15,7 +15,9 @@ from shoplab.plumbing.web import build_service_app
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = build_service_app(SPEC, BLUEPRINTS, config)
     if not app.config.get("TESTING"):
-        # snownlp takes seconds to load: a served process loads it now, not on its first Chinese review (tests load
-        # it when they first need it, so they do not pay for it in the background of unrelated tests)
-        sentiment.warm_up()
+        # snownlp takes 7-11 s of CPU to load. A served app loads it here, before it serves: gunicorn builds it in its
+        # master (--preload, shoplab/topology.py) and forks workers that share the model and answer at once. Loaded
+        # in a thread of each worker instead, it held the GIL for seconds and starved the request threads (/healthz
+        # timed out, gunicorn killed workers). Tests load it when they first need it.
+        sentiment.load_models()
     return app

@@ -8,7 +8,8 @@ positive text ``p`` as ``2p - 1``. A text with a CJK ideograph in it is read as 
 
 snownlp loads its word segmenter (a 13 MB model) when it is first imported: measured on this project's 2-core machine
 at 3-12 s and about 400 MB of memory, depending on the load of the machine. It is loaded once per process, on the
-first Chinese text, behind a lock (``warm_up()`` starts it early in a background thread); VADER loads in 0.2 s.
+first Chinese text, behind a lock; a served app loads it before it serves (``load_models()``, in gunicorn's master,
+which forks workers that share it); VADER loads in 0.2 s.
 """
 
 from __future__ import annotations
@@ -114,18 +115,7 @@ def mismatch(policy: ReviewPolicy, stars: int, sentiment: Sentiment) -> str | No
     return None
 
 
-_warming: list[threading.Thread] = []
-
-
-def warm_up() -> threading.Thread:
-    """Load both analysers in a background thread (once per process), so the first Chinese review does not wait
-    for snownlp."""
-    if not _warming:
-
-        def load() -> None:
-            MODELS.vader()
-            MODELS.snownlp()
-
-        _warming.append(threading.Thread(target=load, name="sentiment-warm-up", daemon=True))
-        _warming[0].start()
-    return _warming[0]
+def load_models() -> None:
+    """Load both analysers now, in this thread (once per process; a forked process shares them)."""
+    MODELS.vader()
+    MODELS.snownlp()

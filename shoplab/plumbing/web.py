@@ -77,6 +77,9 @@ def build_service_app(
     app, api = base_app(spec.name, spec.title, config, schemes=schemes, security_for=security_for)
     runtime = ServiceRuntime(spec, app.config.get("DATABASE_URL"), relay_thread=True)
     runtime.migrate()
+    # The app may be built in gunicorn's master (--preload) and its workers forked from it: none of them may share
+    # a database connection (or an SQLite writers' gate) with another. Each opens its own on first use.
+    runtime.db.engine.dispose()
     app.extensions["shoplab"] = runtime
     token = app.config.get("INTERNAL_TOKEN") or settings.internal_token()
     if spec.public:

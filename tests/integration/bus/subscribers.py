@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -206,3 +207,17 @@ def write_lock(stack: Stack, service: str) -> Iterator[None]:
             yield
         finally:
             transaction.rollback()
+
+
+def writer_waiting(stack: Stack, service: str) -> bool:
+    """Some process waits for the service database's write lock (held with :func:`write_lock`): a handler is inside
+    its transaction, not merely taken off the queue by the worker's main process."""
+    engine = stack.runtime(service).db.engine
+    if stack.backend == "sqlite":
+        # writers queue on an flock of <database>.writers (shoplab/plumbing/database.py); a waiter shows in
+        # /proc/locks as "-> FLOCK ... <major>:<minor>:<inode> ..."
+        inode = os.stat(f"{engine.url.database}.writers").st_ino
+        with open("/proc/locks") as locks:
+            return any("->" in line and f":{inode} " in line for line in locks)
+    with engine.connect() as conn:
+        return bool(conn.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
+
 from tests.integration.crm.conftest import deliver, open_shop, order_ref, paid, placed, published
 from tests.timers import tick
 
@@ -80,3 +82,23 @@ def test_time_changes_rule_tags_and_the_rfm_refresh_follows(stack):
     untagged = [(e["tag"], e["by"]) for e in published(stack, "customer.untagged")]
     assert untagged == [("new", "rule:new")]
     assert len(published(stack, "customer.segments_refreshed")) == 2
+
+
+def test_an_idle_tick_asks_the_database_a_few_times_not_once_per_shop(stack):
+    """With a few hundred shops open, a read transaction per shop made each idle crm tick cost seconds, and the
+    ticks queued in front of the worker's events (found by ``test_redis_restart.py``)."""
+    for _ in range(150):  # more than one batch of probes
+        open_shop(stack)
+    db = stack.runtime("crm").db
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert tick(db, "crm.announce_care") == 0
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    # the shops' ids, the shops, then per 100 shops one SELECT of their probes inside a savepoint; 301 before
+    assert len(statements) <= 2 + 2 * 3, statements[:10]

@@ -137,6 +137,8 @@ def test_a_delivered_order_in_a_live_shop_is_reviewed_followed_up_and_revised(st
     assert (shop["reviews"], shop["positive_rate"], shop["recovery_rate"], shop["reply_rate"]) == (1, 1.0, 1.0, 1.0)
     assert shop["orders"] == 1 and shop["order_defect_rate"] == 0.0
     with stack.runtime("reviews").db.reading() as session:
-        types = [json.loads(row.message)["type"] for row in session.scalars(select(OutboxMessage))]
+        # in the order they were committed: PostgreSQL returns rows unordered (marking a row sent moves it)
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_wall_at))
+        types = [json.loads(row.message)["type"] for row in rows]
     assert types == ["review.posted", "review.replied", "review.revised"]
     assert reviews.get("/dead-letters").get_json() == []
