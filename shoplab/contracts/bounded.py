@@ -4,7 +4,7 @@ feeds (timers add seconds to a shop's clock; a year-9999 moment plus a day overf
 - :class:`Integer`: whole numbers only (``1.5`` and ``true`` are refused, not truncated: a quantity of 1.5 was stored
   as 1), within ``minimum``..``maximum`` (default 0 .. 2^31-1, a PostgreSQL ``integer`` column); a query string's
   ``"10"`` is 10.
-- :class:`DateTime`: an ISO moment with its offset, years 2000 to 2099 (a shop's calendar lives there).
+- :class:`DateTime`: an ISO moment with its offset, years 1970 to 2099 (a shop's calendar lives there).
 - :class:`Period`: a query's ``from`` and ``to`` such moments, ``to`` after ``from``.
 - ``SECONDS_MAX``: the longest duration a setting may name (a year), so a due time stays a date.
 
@@ -22,7 +22,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 INT32_MAX = 2**31 - 1
 SECONDS_MAX = 366 * 86400
-FIRST_YEAR, LAST_YEAR = 2000, 2099
+FIRST_YEAR, LAST_YEAR = 1970, 2099  # 1970: course exercises analyse real purchase logs (CDNOW is 1997-98)
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 
 
@@ -57,7 +57,7 @@ class Integer(fields.Integer):
 
 
 class DateTime(fields.AwareDateTime):
-    """A moment with its UTC offset (ISO 8601), in the years 2000 to 2099."""
+    """A moment with its UTC offset (ISO 8601), in the years 1970 to 2099."""
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = kwargs.pop("metadata", {})

@@ -100,7 +100,7 @@ def test_metrics_and_rules(stack):
     buy(stack, shop, "o2", "c1")
     buy(stack, shop, "o3", "c2")
     client = stack.client("crm")
-    start, end = "2000-01-01T00:00:00+00:00", datetime(2100, 1, 1, tzinfo=UTC).isoformat()
+    start, end = "2000-01-01T00:00:00+00:00", datetime(2099, 12, 31, tzinfo=UTC).isoformat()
     metrics = client.get(f"/shops/{shop}/metrics", query_string={"from": start, "to": end}).get_json()
     assert metrics["customers"] == {"known": 2, "with_purchase": 2, "new": 2, "repeat": 1, "repeat_rate": 0.5}
     assert metrics["tags"] == {"new": 1, "repeat": 1} and metrics["grades"] == {"VIP1": 1}
