@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from shoplab.contracts.tickets import DISPUTE_REASONS
 from simulator.buyer_view import BuyerView
 from simulator.gateway_http import BuyerApi
 from simulator.port import Checkpoint, Injection, Observation, OrderLine, OrderView, Product, Refused
 
-DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "wrong_item", "quality")  # else "other"
+NAMED_DISPUTE_REASONS = frozenset(DISPUTE_REASONS) - {"other"}  # a buyer's own reason travels as "other"
 
 
 def _order_view(order: Mapping[str, Any]) -> OrderView:
@@ -128,7 +129,7 @@ class HttpShopPort:
     def open_dispute(self, buyer: str, order_id: str, *, reason: str, amount: str, statement: str) -> str:
         body = {
             "order_id": order_id,
-            "reason": reason if reason in DISPUTE_REASONS else "other",
+            "reason": reason if reason in NAMED_DISPUTE_REASONS else "other",
             "amount_requested": amount,
             "statement": statement,
         }

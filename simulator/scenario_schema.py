@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shoplab.contracts.orders import PAYMENT_FAILURE_REASONS
+from shoplab.contracts.tickets import DISPUTE_REASONS
 from shoplab.shops.profiles import platform_codes
 from simulator.reference_data import data, default_levels
 
@@ -27,8 +29,6 @@ INJECTION_KINDS = (
     "failed_payment",
     "presale_flood",
 )
-DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "wrong_item", "quality", "other")
-FAILURE_REASONS = ("declined", "insufficient_funds", "3ds_timeout", "card_expired", "risk_review", "network_error")
 TEXT_LANGUAGES = ("zh", "en", "es", "fr", "de")
 MAX_DURATION = 60 * 86400
 
@@ -122,7 +122,7 @@ class InjectionSchema(Strict):
     def _parameters(self, data: dict[str, Any], **kwargs: Any) -> None:
         allowed = {
             "dispute": {"reason": DISPUTE_REASONS},
-            "failed_payment": {"reason": FAILURE_REASONS},
+            "failed_payment": {"reason": PAYMENT_FAILURE_REASONS},
             "presale_flood": {"count": None},
         }.get(data.get("kind", ""), {})
         for name in ("reason", "count"):
