@@ -265,6 +265,9 @@ def _foreign_rows(route: Route, answer: ServiceResponse, caller: Caller) -> Resp
     if route.only_customer_rows:
         rows = answer.json() or []
         return jsonify([row for row in rows if row.get("customer_id") == _cid(caller)])
+    if route.shop_only:
+        body = answer.json() or {}
+        return jsonify({name: value for name, value in body.items() if name not in route.shop_only})
     return None
 
 

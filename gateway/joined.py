@@ -17,10 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from gateway.recent_answers import RecentAnswers
+from shoplab import settings
 from shoplab.plumbing.internal_client import ServiceResponse, ServiceUnavailable, client_for
 
-BUDGET_SECONDS = 1.8  # the whole view, under the 2 s it promises
-FIRST_STEP_SECONDS = 0.9  # the call that says what else to ask (the ticket, the queue)
 _POOL = ThreadPoolExecutor(max_workers=64, thread_name_prefix="joined-view")
 
 
@@ -39,8 +38,16 @@ class Answers:
 
 
 class Deadline:
-    def __init__(self, seconds: float = BUDGET_SECONDS) -> None:
-        self.ends = time.monotonic() + seconds
+    """The time left to a whole view (``settings.view_budget_seconds``, under the 2 s it promises); the first step
+    (the call that says what else to ask: the ticket, the queue) may take half of it."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = settings.view_budget_seconds() if seconds is None else seconds
+        self.ends = time.monotonic() + self.seconds
+
+    @property
+    def first_step(self) -> float:
+        return self.seconds / 2
 
     def left(self, cap: float | None = None) -> float:
         remaining = max(self.ends - time.monotonic(), 0.05)
@@ -135,7 +142,7 @@ def conversation(shop_id: str, ticket_id: str, *, order_unchanged: bool = False)
     order's parts read in the last half minute by this process may serve again."""
     deadline = Deadline()
     tid = quote(ticket_id, safe="")
-    first = ask_all(shop_id, {"ticket": Ask("tickets", f"/tickets/{tid}")}, deadline, FIRST_STEP_SECONDS)
+    first = ask_all(shop_id, {"ticket": Ask("tickets", f"/tickets/{tid}")}, deadline, deadline.first_step)
     if first.statuses.get("ticket") == 404:
         return {"error": "not_found", "message": f"no ticket {ticket_id}", "fields": {"ticket_id": ["unknown"]}}, 404
     ticket = first.bodies.get("ticket")
@@ -194,7 +201,7 @@ def order_parts(shop_id: str, order_id: str, deadline: Deadline, unavailable: di
     """The order, then only the parts its facts say there is something in (an unpaid order with no attempt has no
     payments, refunds, parcels or dispute to ask for): what is known empty is an empty list, not asked."""
     order_path = f"/orders/{quote(order_id, safe='')}"
-    found = _asked(shop_id, {"order": Ask("orders", order_path)}, deadline, unavailable, FIRST_STEP_SECONDS)
+    found = _asked(shop_id, {"order": Ask("orders", order_path)}, deadline, unavailable, deadline.first_step)
     order = found.get("order")
     if order is None:  # unknown, or orders did not answer: its parts with it; the disputes are the tickets service's
         found.update(dict.fromkeys(ORDER_PARTS[1:]))
@@ -262,7 +269,7 @@ def run_all(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     too long (a machine far behind) is a 503."""
     futures = {name: _SCREEN_POOL.submit(job) for name, job in jobs.items()}
     try:
-        return {name: future.result(timeout=BUDGET_SECONDS + 1) for name, future in futures.items()}
+        return {name: future.result(timeout=settings.view_budget_seconds() + 1) for name, future in futures.items()}
     except FutureTimeout:
         raise ServiceUnavailable("the shop's services are slow to answer; try again in a moment", {}) from None
 

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
-from gateway.joined import FIRST_STEP_SECONDS, Answers, Ask, Deadline, ask_all
+from gateway.joined import Answers, Ask, Deadline, ask_all
 from gateway.recent_answers import RecentAnswers
 from shoplab.shops.profiles import load_profile
 
@@ -68,7 +68,8 @@ def targets_of(shop_id: str, platform: str) -> dict[str, int]:
     """The response targets in force (the profile's, or the instructor's scenario), kept a minute."""
 
     def ask() -> dict | None:
-        answers = ask_all(shop_id, {"settings": Ask("tickets", "/queue-settings")}, Deadline(), FIRST_STEP_SECONDS)
+        deadline = Deadline()
+        answers = ask_all(shop_id, {"settings": Ask("tickets", "/queue-settings")}, deadline, deadline.first_step)
         return (answers.bodies.get("settings") or {}).get("targets")
 
     return _TARGETS.get(shop_id, ask, keep=bool) or load_profile(platform)["response_targets"]
@@ -93,7 +94,7 @@ def queue(
     params: dict[str, Any] = {"status": status, "limit": LIST_LIMIT}
     if kinds:
         params["kind"] = list(kinds)
-    first = ask_all(shop_id, {"tickets": Ask("tickets", "/tickets", params)}, deadline, FIRST_STEP_SECONDS)
+    first = ask_all(shop_id, {"tickets": Ask("tickets", "/tickets", params)}, deadline, deadline.first_step)
     every = (first.bodies.get("tickets") or {}).get("items", [])
     unavailable = {"tickets": first.unavailable["tickets"]} if "tickets" in first.unavailable else {}
     counts = {

@@ -45,6 +45,7 @@ class Route:
     owned: tuple[str, ...] = ()  # order_id / ticket_id / dispute_id (path or body) that must be the customer's
     owner_in_response: bool = False  # the answer carries ``customer_id``: checked there instead of asked first
     only_customer_rows: bool = False  # a list answer: rows of other customers are left out
+    shop_only: tuple[str, ...] = ()  # fields of the answer that are the shop's own work: left out for the buyer
     multipart: bool = False  # a file upload (multipart/form-data): ``acting`` names form fields, not JSON ones
     summary: str = ""
 
@@ -234,7 +235,14 @@ BUYER_ROUTES: list[Route] = [
         summary="review a line of a delivered order",
     ),
     _buyer("GET", "/reviews", REV, customer_query="customer_id", summary="the customer's own reviews"),
-    _buyer("GET", REVIEW, REV, owner_in_response=True, summary="one of the customer's reviews, with the shop's reply"),
+    _buyer(
+        "GET",
+        REVIEW,
+        REV,
+        owner_in_response=True,
+        shop_only=("removal_requests",),  # the shop asking the platform to remove it is none of the buyer's business
+        summary="one of the customer's reviews, with the shop's reply and its contacts",
+    ),
     _buyer(
         "POST",
         f"{REVIEW}/revision",

@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from gateway.joined import (
     CUSTOMER_PARTS,
-    FIRST_STEP_SECONDS,
     Ask,
     Deadline,
     ask_all,
@@ -69,7 +68,7 @@ def worklists(shop_id: str, shop_now: str) -> dict:
             "tasks": Ask("tickets", "/tickets", tasks),
         },
         deadline,
-        FIRST_STEP_SECONDS,
+        deadline.first_step,
     )
     task_rows = (first.bodies.get("tasks") or {}).get("items", [])
     tickets_by_order: dict[str, dict[str, str]] = {}

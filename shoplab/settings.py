@@ -47,6 +47,13 @@ def gateway_threads() -> int:
     return int(os.environ.get("SHOPLAB_GATEWAY_THREADS", "80"))
 
 
+def view_budget_seconds() -> float:
+    """How long a screen that joins services waits for them before it marks the late ones unavailable: under the
+    2 s a joined view promises. The test suite raises it for tests about a view's content (on a loaded machine a
+    slow answer is an honest "unavailable", not the content under test); the tests of the promise keep this one."""
+    return float(os.environ.get("SHOPLAB_VIEW_BUDGET_SECONDS", "1.8"))
+
+
 def internal_token() -> str:
     """The credential services demand of every caller but the gateway's proxies and each other.
 

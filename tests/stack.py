@@ -21,6 +21,7 @@ from shoplab import settings
 from shoplab.eventbus.heartbeat import alive_key
 from shoplab.plumbing.auth import HEADER
 from shoplab.topology import SERVICES
+from tests.database_templates import DatabaseTemplates
 from tests.postgres import PostgresServer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +143,14 @@ class Worker:
 
 
 class Stack:
-    def __init__(self, root: Path, redis_url: str, postgres: PostgresServer | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        redis_url: str,
+        postgres: PostgresServer | None = None,
+        templates: DatabaseTemplates | None = None,
+    ) -> None:
+        """``templates``: databases start migrated (copies); without, they start empty and the apps migrate them."""
         self.root = root
         self.redis_url = redis_url
         self.postgres = postgres
@@ -155,8 +163,13 @@ class Stack:
         for name in SERVICES:
             if postgres:
                 db_name = f"t_{uuid.uuid4().hex[:8]}_{name}"
-                self.database_urls[name] = postgres.create_database(db_name)
+                if templates:
+                    self.database_urls[name] = templates.postgres_copy(postgres, name, db_name)
+                else:
+                    self.database_urls[name] = postgres.create_database(db_name)
                 self._pg_databases.append(db_name)
+            elif templates:
+                self.database_urls[name] = templates.sqlite_copy(name, root / f"{name}.sqlite3")
             else:
                 self.database_urls[name] = f"sqlite:///{root / f'{name}.sqlite3'}"
 

@@ -164,6 +164,17 @@ LABELS: dict[str, dict[str, str]] = {
         "win_back": _l("Win-back"),
     },
     "tag_source": {"manual": _l("by hand"), "rule": _l("by rule")},
+    # The automatic tags of the platform profiles' ``crm.tag_rules`` (their ``name_zh`` is the Chinese word; a
+    # unit test holds the two together). A student's own tag is free text and shown as written.
+    "tag": {
+        "new": _l("New customer"),
+        "repeat": _l("Repeat customer"),
+        "vip": _l("VIP"),
+        "refund_prone": _l("Refund-prone"),
+        "dispute_prone": _l("Dispute-prone"),
+        "bad_reviewer": _l("Bad-review risk"),
+        "dormant": _l("Dormant customer"),
+    },
     "agent_status": {"online": _l("Online"), "away": _l("Away"), "offline": _l("Offline")},
     "role": {"student": _l("Student"), "instructor": _l("Instructor"), "admin": _l("Admin")},
     "author": {"buyer": _l("Buyer"), "agent": _l("Agent"), "system": _l("System")},

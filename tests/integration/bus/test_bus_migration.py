@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
@@ -42,6 +43,7 @@ def values(engine, table: str, columns: tuple[str, str]) -> tuple[datetime, date
     return as_utc(first), as_utc(second)
 
 
+@pytest.mark.fresh_databases
 def test_the_renamed_columns_keep_their_rows_both_ways(stack):
     engine = make_engine(stack.database_urls["reviews"])  # not migrated yet: the app was never built
     cfg = alembic_config(engine, [])

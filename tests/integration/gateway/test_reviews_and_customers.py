@@ -49,6 +49,9 @@ def test_a_student_works_a_negative_review(served):
     assert removal["decision"] == "refused"  # the text breaks no rule: the platform keeps it
     full = world.call("GET", f"{base}/reviews/{review_id}", world.headers["teacher"])
     assert (len(full["contacts"]), len(full["removal_requests"]), full["reply"]["edits"]) == (1, 1, 1)
+    # the buyer sees the reply and being contacted, not the shop asking the platform to remove their review
+    as_buyer = world.call("GET", f"/api/v1/buyer/shops/{shop}/reviews/{review_id}", world.buyer("A", "c-a1"))
+    assert as_buyer["reply"] and len(as_buyer["contacts"]) == 1 and "removal_requests" not in as_buyer
     period = "from=2020-01-01T00:00:00Z&to=2035-01-01T00:00:00Z"
     assert world.call("GET", f"{base}/metrics/reviews?{period}", student)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -27,6 +28,7 @@ def _order_row(**times: datetime | None) -> dict:
     }  # fmt: skip
 
 
+@pytest.mark.fresh_databases
 def test_times_and_template_fees_move_to_their_new_columns(stack):
     engine = make_engine(stack.database_urls["orders"])
     config = alembic_config(engine, [SPEC.migrations])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import MetaData, create_engine, insert, select
 
@@ -165,6 +166,7 @@ def _database_at_previous_revision(url: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.fresh_databases
 def test_an_old_database_upgrades_with_times_and_amounts_moved(stack):
     _database_at_previous_revision(stack.database_urls["tickets"])
     deliver(stack, "shop.opened", "s1", {"shop_id": "s1", "name": "老店", "platform": "taobao", "currency": "CNY",

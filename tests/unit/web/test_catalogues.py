@@ -64,3 +64,15 @@ def test_the_check_would_catch_a_bare_string(tmp_path):
         encoding="utf-8",
     )
     assert _raw_text(page) == ["Send now", "待处理", "Waiting"]
+
+
+def test_every_automatic_tag_has_a_label_whose_chinese_is_the_profiles_name():
+    """A rule's tag is shown by its name, never its code: the Chinese page says what the profile calls it."""
+    from gateway.web.labels import LABELS
+    from shoplab.shops.profiles import load_profile, platform_codes
+
+    chinese = {m.id: m.string for m in catalog.load("zh_Hans_CN") if m.id}
+    for platform in platform_codes():
+        for rule in load_profile(platform)["crm"]["tag_rules"]:
+            assert rule["tag"] in LABELS["tag"], f"{platform}: tag {rule['tag']} has no label"
+            assert chinese[LABELS["tag"][rule["tag"]]] == rule["name_zh"], (platform, rule["tag"])
