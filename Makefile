@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages bench-simulator loadtest chaos system-tools clean
+.PHONY: run test test-size test-fast lint bench-events bench-orders bench-tickets bench-crm bench-gateway bench-pages bench-simulator loadtest chaos system-tools clean
 
 run: $(STAMP)
 	$(BIN)/python -m shoplab.supervisor
@@ -14,7 +14,11 @@ run: $(STAMP)
 TEST_PROCESSES ?= 3
 test: $(STAMP) system-tools
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) -m "not size"
+
+# The tests about volume (the whole CDNOW log through the import): correctness is in `make test` on the sample.
+test-size: $(STAMP)
+	$(BIN)/python -m pytest -m size
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not postgres and not slow"

@@ -102,7 +102,7 @@ def test_rfm_of_the_cdnow_sample_matches_pandas_and_lifetimes(stack):
     compare(client, shop_id, frame)
 
 
-@pytest.mark.slow
+@pytest.mark.size
 def test_rfm_of_the_whole_cdnow_log_imported_in_two_files(sqlite_stack):
     """69,659 purchases: two files, as the upload limit is 1 MB; RFM covers both imports alike. SQLite only (the
     sample above runs on both databases; this one is about size)."""
