@@ -119,7 +119,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_buyer_evidence": _l("the buyer gave no evidence"),
         "seller_gave_no_evidence": _l("the shop gave no evidence"),
         "partial_offer_upheld": _l("the shop's partial offer stands"),
-        "both_gave_evidence": _l("both gave evidence: the amount is split"),
+        "both_gave_evidence": _l("both gave evidence"),
     },
     "outcome": {"buyer": _l("For the buyer"), "seller": _l("For the shop"), "split": _l("Split")},
     "shipment_status": {

@@ -100,9 +100,13 @@ def _stars_change(data: dict) -> dict:
     return {name: data[name] for name in ("previous_stars", "previous_rating", "stars", "rating")}
 
 
+def _change_text(data: dict) -> str:
+    return f"{data['previous_stars']}★ {data['previous_rating']} → {data['stars']}★ {data['rating']}"
+
+
 def revised_down(data: dict) -> Line:
     """A revision down (or to the same stars): what is left for a person to do."""
-    change = f"{data['previous_stars']}★ {data['previous_rating']} → {data['stars']}★ {data['rating']}"
+    change = _change_text(data)
     text = (
         f"the buyer revised the review {data['direction']}: {change}: “{data['text_excerpt']}”. It cannot be "
         "revised again: reply publicly (解释), or ask the platform to remove it if a rule applies, then resolve."
@@ -155,15 +159,10 @@ def _settle(session: Session, event: Event, reason: str, note: Line | None = Non
 def on_review_revised(session: Session, event: Event) -> None:
     data = event.payload
     if data["direction"] == "up":
-        change = f"{data['previous_stars']}★ {data['previous_rating']} → {data['stars']}★ {data['rating']}"
         recovered = "recovered" if data["recovered"] else "still " + data["rating"]
+        text = f"revised up {_change_text(data)} ({recovered})"
         params = {**_stars_change(data), "recovered": data["recovered"]}
-        _settle(
-            session,
-            event,
-            "review_revised",
-            Line(f"revised up {change} ({recovered})", TASK_CLOSED_REVISED_UP, params),
-        )
+        _settle(session, event, "review_revised", Line(text, TASK_CLOSED_REVISED_UP, params))
         return
     note = revised_down(data)
     facts = _facts(session, event)
