@@ -188,8 +188,11 @@ def facts_of(detail: dict) -> dict[str, Any]:
         "last_message": {
             "author": last["author"],
             "kind": last["kind"],
-            "body": _excerpt(last.get("body") or ""),
+            "body": excerpt(last.get("body") or ""),
             "created_at": last.get("created_at"),
+            # a system event's code and params: the page words it in its language (gateway/web/system_events.py)
+            "code": last.get("code"),
+            "params": last.get("params"),
         }
         if last
         else None,
@@ -197,7 +200,7 @@ def facts_of(detail: dict) -> dict[str, Any]:
     }
 
 
-def _excerpt(text: str) -> str:
+def excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 

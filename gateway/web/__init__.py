@@ -83,12 +83,15 @@ def _install_pages(app: Flask) -> None:
     from gateway.web.labels import choices, label
     from gateway.web.page_access import page_csrf
     from gateway.web.review_pages import review_pages
+    from gateway.web.system_events import last_words
     from gateway.web.work_pages import work_pages
     from gateway.web.workbench import workbench_pages
 
     for blueprint in (auth_pages, workbench_pages, work_pages, review_pages, customer_pages):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(label=label, label_choices=choices, csrf_token=page_csrf, js_strings=js_strings)
+    app.jinja_env.globals.update(
+        label=label, label_choices=choices, csrf_token=page_csrf, js_strings=js_strings, last_words=last_words
+    )
 
     @app.after_request
     def _server_time(response: Response) -> Response:

@@ -110,6 +110,17 @@ LABELS: dict[str, dict[str, str]] = {
         "return_and_refund": _l("Return and refund"),
         "reject": _l("Reject with evidence"),
     },
+    # why the platform ruled as it did (services/tickets/arbitration.py)
+    "ruling_reason": {
+        "no_seller_response": _l("the shop did not answer in time"),
+        "delivered_with_tracking": _l("delivered, with tracking"),
+        "not_delivered": _l("not delivered"),
+        "seller_offer_upheld": _l("the shop's offer stands"),
+        "no_buyer_evidence": _l("the buyer gave no evidence"),
+        "seller_gave_no_evidence": _l("the shop gave no evidence"),
+        "partial_offer_upheld": _l("the shop's partial offer stands"),
+        "both_gave_evidence": _l("both gave evidence"),
+    },
     "outcome": {"buyer": _l("For the buyer"), "seller": _l("For the shop"), "split": _l("Split")},
     "shipment_status": {
         "picked_up": _l("Picked up"),
@@ -138,6 +149,12 @@ LABELS: dict[str, dict[str, str]] = {
         "exchange": _l("Exchange"),
     },
     "rating": {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")},
+    # a review text's tone (reviews' sentiment), worded apart from the rating class: 负面, not 差评
+    "sentiment": {
+        "positive": _l("positive in tone"),
+        "neutral": _l("neutral in tone"),
+        "negative": _l("negative in tone"),
+    },
     "mismatch": {
         "high_stars_negative_text": _l("High stars, negative text"),
         "low_stars_positive_text": _l("Low stars, positive text"),
@@ -157,11 +174,31 @@ LABELS: dict[str, dict[str, str]] = {
         "will_revise": _l("Buyer will revise"),
         "other": _l("Other"),
     },
+    # the platform profiles' ``reviews.removal_rules`` by id (a unit test holds every profile's ids to this list)
+    "removal_rule": {
+        "personal_information": _l("personal information disclosed"),
+        "obscenity": _l("abusive or obscene language"),
+        "advertising": _l("advertising or off-platform trading"),
+        "product_review": _l("about the product only, not the seller"),
+    },
     "removal_decision": {"granted": _l("Removed by the platform"), "refused": _l("Refused by the platform")},
     "care_kind": {
         "holiday_greeting": _l("Holiday greeting"),
         "follow_up": _l("After-delivery follow-up"),
         "win_back": _l("Win-back"),
+    },
+    # crm's RFM segments (services/crm/rfm_segments.yaml; its ``name_zh`` is the Chinese, a unit test holds them)
+    "segment": {
+        "champions": _l("Champions"),
+        "loyal": _l("Loyal"),
+        "potential_loyalists": _l("Potential loyalists"),
+        "new": _l("New customers"),
+        "promising": _l("Promising"),
+        "need_attention": _l("Need attention"),
+        "about_to_sleep": _l("About to sleep"),
+        "at_risk": _l("At risk"),
+        "cant_lose": _l("Can't lose them"),
+        "hibernating": _l("Hibernating"),
     },
     "tag_source": {"manual": _l("by hand"), "rule": _l("by rule")},
     # The automatic tags of the platform profiles' ``crm.tag_rules`` (their ``name_zh`` is the Chinese word; a

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.shops import wall_time_of
+from gateway.web import system_events
 from gateway.web.formats import money
 from gateway.web.labels import label
 from gateway.web.language import gettext as _
@@ -69,7 +70,7 @@ def _message(message: dict, ticket: dict, agent_names: dict[str, str]) -> Entry:
     }[kind]
     return Entry(
         kind=kind,
-        text=message.get("body") or "",
+        text=system_events.text_of(message) if kind == "system" else message.get("body") or "",
         wall=parse(message.get("created_at")),
         who=who,
         warnings=message.get("warnings") or [],

@@ -19,10 +19,11 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import CHANNELS, add_system_event
+from services.tickets.messages import CHANNELS, add_line, add_system_event
 from services.tickets.models import Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import context_and_policy, policy_for
+from services.tickets.system_events import CARE_TASK, Line, moment
 from services.tickets.tasks import close_overtaken, task_for
 from services.tickets.ticket_state import HELD
 from shoplab.eventbus.envelope import Event
@@ -32,7 +33,7 @@ KIND = "care"
 SUBJECT_MAX = 200  # the ticket's subject column
 
 
-def describe_care(data: dict) -> str:
+def describe_care(data: dict) -> Line:
     """The item's first system message: what the care task is and until when it makes sense."""
     who = data.get("customer_name") or data["customer_id"]
     lines = [f"care task ({data['kind']}) for {who}: send the suggested message below, as it is or in your words"]
@@ -42,7 +43,15 @@ def describe_care(data: dict) -> str:
     profile = [f"{name} {data[name]}" for name in ("grade", "segment", "country") if data.get(name)]
     if profile:
         lines.append(", ".join(profile))
-    return "\n".join(lines)
+    params = {
+        "kind": data["kind"],
+        "who": who,
+        "local_time": data["local_time"],
+        "timezone": data.get("timezone"),
+        "expires_at": moment(data.get("expires_at")),
+        **{name: data.get(name) for name in ("grade", "segment", "country")},
+    }
+    return Line("\n".join(lines), CARE_TASK, params)
 
 
 def on_care_task_due(session: Session, event: Event) -> None:
@@ -69,7 +78,7 @@ def on_care_task_due(session: Session, event: Event) -> None:
         source_ref=source_ref,
     )
     ticket.expires_at = data.get("expires_at")
-    add_system_event(session, ctx, ticket, describe_care(data))
+    add_line(session, ctx, ticket, describe_care(data))
     add_system_event(session, ctx, ticket, data["body"], kind="suggestion")
 
 

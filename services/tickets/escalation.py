@@ -15,6 +15,7 @@ from services.tickets.disputes import apply_ruling
 from services.tickets.messages import add_system_event
 from services.tickets.models import Dispute, OrderFacts
 from services.tickets.policy import Policy
+from services.tickets.system_events import DISPUTE_RULED
 from services.tickets.ticket_state import CLOSED, load_ticket
 from shoplab.contracts.money import wire
 from shoplab.errors import Conflict
@@ -50,6 +51,13 @@ def escalate(session: Session, ctx: ShopContext, policy: Policy, dispute: Disput
         ctx,
         ticket,
         f"platform ruled for {ruling.outcome} ({ruling.reason}): refund {wire(ruling.refund_cents)} {dispute.currency}",
+        code=DISPUTE_RULED,
+        params={
+            "outcome": ruling.outcome,
+            "reason": ruling.reason,
+            "refund": wire(ruling.refund_cents),
+            "currency": dispute.currency,
+        },
     )
     if ticket.status != CLOSED:
         lifecycle.close(session, ctx, policy, ticket, "platform_ruled")

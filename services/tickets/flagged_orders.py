@@ -18,14 +18,17 @@ take the warning off an order placed while it stood.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import add_system_event
+from services.tickets.messages import add_line
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.order_tasks import facts_for
 from services.tickets.policy import context_and_policy
+from services.tickets.system_events import BLACKLISTED_BUYER, Line, moment
 from services.tickets.ticket_state import HELD
 from shoplab.contracts.money import wire
 from shoplab.eventbus.envelope import Event
@@ -33,14 +36,24 @@ from shoplab.eventbus.envelope import Event
 KIND = "flagged_order"
 
 
-def blacklist_warning(data: dict, facts: OrderFacts) -> str:
+def blacklist_warning(data: dict, facts: OrderFacts) -> Line:
     """The warning every ticket about the order shows."""
     who = data.get("customer_name") or data["customer_id"]
     amount = f" of {wire(facts.total_cents)} {facts.currency or ''}".rstrip() if facts.total_cents is not None else ""
-    return (
+    text = (
         f"⚠ blacklisted buyer {who}: {data['reason']} (blacklisted by {data['blacklisted_by']} on "
         f"{data['blacklisted_at']:%Y-%m-%d}). New order {data['order_no']}{amount}: check it before shipping."
     )
+    params = {
+        "who": who,
+        "reason": data["reason"],
+        "blacklisted_by": data["blacklisted_by"],
+        "blacklisted_at": moment(data["blacklisted_at"]),
+        "order_no": data["order_no"],
+        "amount": wire(facts.total_cents) if facts.total_cents is not None else None,
+        "currency": facts.currency,
+    }
+    return Line(text, BLACKLISTED_BUYER, params)
 
 
 def on_flagged_order(session: Session, event: Event) -> None:
@@ -51,7 +64,8 @@ def on_flagged_order(session: Session, event: Event) -> None:
     facts.buyer_name = facts.buyer_name or data.get("customer_name")
     if facts.total_cents is None:
         facts.total_cents, facts.currency = data.get("total"), facts.currency or data.get("currency")
-    facts.blacklist_warning = blacklist_warning(data, facts)
+    warning = blacklist_warning(data, facts)
+    facts.blacklist_warning, facts.blacklist_params = warning.text, json.dumps(warning.params, ensure_ascii=False)
     ctx, policy = context_and_policy(session, event.shop_id)
     open_tickets = session.scalars(
         select(Ticket)
@@ -63,7 +77,7 @@ def on_flagged_order(session: Session, event: Event) -> None:
         .order_by(Ticket.opened_wall_at)
     ).all()
     for ticket in open_tickets:
-        add_system_event(session, ctx, ticket, facts.blacklist_warning)
+        add_line(session, ctx, ticket, warning)
     if facts.cancelled_wall_at is not None or facts.tracking_no is not None:
         return  # cancelled or on its way already: nothing left to decide
     open_ticket(  # its first message is the order's warning (``opening``)

@@ -20,6 +20,7 @@ from services.tickets.assignment import claim
 from services.tickets.events import publish_ticket_event
 from services.tickets.models import Message, OrderFacts, Phrase, ReplyRound, Ticket
 from services.tickets.policy import Policy
+from services.tickets.system_events import CODES, Line
 from services.tickets.ticket_state import PENDING, RESOLVED, next_status
 from shoplab.content_rules import Violation, screen
 from shoplab.errors import Conflict, InvalidInput
@@ -56,15 +57,42 @@ def _message(ctx: ShopContext, ticket: Ticket, author: str, kind: str, body: str
     )
 
 
-def add_system_event(session: Session, ctx: ShopContext, ticket: Ticket, text: str, *, kind: str = "event") -> Message:
+def add_system_event(
+    session: Session,
+    ctx: ShopContext,
+    ticket: Ticket,
+    text: str,
+    *,
+    kind: str = "event",
+    code: str | None = None,
+    params: dict | None = None,
+) -> Message:
     """What the world told the ticket (an order event), shown to the agent, never to the buyer. ``kind="suggestion"``:
     a reply the world suggests (a care item's rendered text), which the agent may send as it is or edit — it is
-    not sent and answers nothing."""
-    message = _message(ctx, ticket, "system", kind, text)
+    not sent and answers nothing.
+
+    ``code`` and ``params`` (``system_events``) say the same as the English ``text`` as data, so the workbench can
+    show the line in the page's language; a suggestion is already in the buyer's language and has none."""
+    if code is not None and code not in CODES:
+        raise ValueError(f"unknown system event code {code!r}")  # the workbench could not say it in Chinese
+    message = _message(
+        ctx,
+        ticket,
+        "system",
+        kind,
+        text,
+        event_code=code,
+        event_params=json.dumps(params or {}, ensure_ascii=False) if code is not None else None,
+    )
     session.add(message)
     ticket.updated_wall_at = ctx.wall_now
     session.flush()
     return message
+
+
+def add_line(session: Session, ctx: ShopContext, ticket: Ticket, line: Line) -> Message:
+    """A system event written from its :class:`~services.tickets.system_events.Line`."""
+    return add_system_event(session, ctx, ticket, line.text, code=line.code, params=line.params)
 
 
 def auto_reply(session: Session, ctx: ShopContext, ticket: Ticket, text: str) -> Message:

@@ -141,6 +141,10 @@ class Message(Base):
     created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
     phrase_id: Mapped[int | None] = mapped_column(Integer)
     warnings: Mapped[str | None] = mapped_column(Text)  # JSON list of the platform rules it warned about
+    # a system event as data (services/tickets/system_events.py), so a page can say it in its own language;
+    # null on other messages and on events written before codes existed
+    event_code: Mapped[str | None] = mapped_column(String(40))
+    event_params: Mapped[str | None] = mapped_column(Text)  # JSON object
 
     __table_args__ = (Index("ix_messages_ticket", "shop_id", "ticket_id", "id"),)
 
@@ -216,6 +220,7 @@ class OrderFacts(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # a blacklisted buyer's order (crm's customer.flagged_order): the warning every ticket about it shows
     blacklist_warning: Mapped[str | None] = mapped_column(Text)
+    blacklist_params: Mapped[str | None] = mapped_column(Text)  # the warning's params (JSON), for the page's language
     updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_order_facts_customer", "shop_id", "customer_id"),)
@@ -231,6 +236,7 @@ class ReviewFacts(Base):
     review_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     settled_reason: Mapped[str | None] = mapped_column(String(40))  # why its follow-up is over, if it is
     revision_note: Mapped[str | None] = mapped_column(Text)  # a revision down (or to the same stars), for the task
+    revision_params: Mapped[str | None] = mapped_column(Text)  # the note's params (JSON), for the page's language
     updated_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

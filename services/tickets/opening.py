@@ -5,15 +5,17 @@ shows the blacklist warning from its start."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy.orm import Session
 
 from services.tickets import routing, sla
 from services.tickets.events import publish_ticket_event
-from services.tickets.messages import add_system_event, auto_reply, buyer_message, check_body, check_channel
+from services.tickets.messages import add_line, auto_reply, buyer_message, check_body, check_channel
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.policy import Policy
+from services.tickets.system_events import BLACKLISTED_BUYER, Line
 from services.tickets.ticket_state import NEW
 from shoplab.contracts.tickets import KINDS
 from shoplab.errors import InvalidInput
@@ -74,10 +76,20 @@ def open_ticket(
         welcome = policy.welcome_for(ticket.language)
         if welcome:
             auto_reply(session, ctx, ticket, welcome)
-    if facts is not None and facts.blacklist_warning:
-        add_system_event(session, ctx, ticket, facts.blacklist_warning)
+    warning = kept_warning(facts)
+    if warning is not None:
+        add_line(session, ctx, ticket, warning)
     routing.route(session, ctx, policy, ticket)
     return ticket
+
+
+def kept_warning(facts: OrderFacts | None) -> Line | None:
+    """The order's blacklist warning (``flagged_orders``), as a line; without its code when kept before codes."""
+    if facts is None or not facts.blacklist_warning:
+        return None
+    if not facts.blacklist_params:
+        return Line(facts.blacklist_warning, None)
+    return Line(facts.blacklist_warning, BLACKLISTED_BUYER, json.loads(facts.blacklist_params))
 
 
 def _new_ticket(

@@ -12,10 +12,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import add_system_event
+from services.tickets.messages import add_line
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import Policy, policy_for
+from services.tickets.system_events import (
+    PARCEL_EXCEPTION,
+    PAYMENT_REMINDER,
+    REFUND_REQUESTED,
+    RETURN_REQUESTED,
+    Line,
+    moment,
+)
 from services.tickets.tasks import OVERTAKEN_FROM, close_overtaken, task_for
 from shoplab.contracts.money import wire
 from shoplab.eventbus.envelope import Event
@@ -41,7 +49,7 @@ def facts_for(session: Session, event: Event) -> OrderFacts:
 
 
 def _open_task(
-    session: Session, event: Event, facts: OrderFacts, kind: str, source_ref: str, subject: str, detail: str
+    session: Session, event: Event, facts: OrderFacts, kind: str, source_ref: str, subject: str, detail: Line
 ) -> Ticket:
     """One task per thing in the world: a later event about the same thing adds to the task already open."""
     ctx, policy = _shop_for(session, event)
@@ -61,7 +69,7 @@ def _open_task(
             source=event.type,
             source_ref=source_ref,
         )
-    add_system_event(session, ctx, ticket, detail)
+    add_line(session, ctx, ticket, detail)
     return ticket
 
 
@@ -113,10 +121,18 @@ def on_reminder_due(session: Session, event: Event) -> None:
     facts.currency = facts.currency or data["currency"]
     if facts.paid_wall_at or facts.cancelled_wall_at or facts.reminder_sent_wall_at:
         return  # the world already moved on: nothing stale enters the queue
-    detail = f"unpaid order {facts.order_no}: {wire(data['amount'])} {data['currency']}, "
-    detail += f"pay by {data['pay_by']:%Y-%m-%d %H:%M}"
+    text = f"unpaid order {facts.order_no}: {wire(data['amount'])} {data['currency']}, "
+    text += f"pay by {data['pay_by']:%Y-%m-%d %H:%M}"
     if data.get("failure_reason"):
-        detail += f" (payment failed: {data['failure_reason']})"
+        text += f" (payment failed: {data['failure_reason']})"
+    params = {
+        "order_no": facts.order_no,
+        "amount": wire(data["amount"]),
+        "currency": data["currency"],
+        "pay_by": moment(data["pay_by"]),
+        "failure_reason": data.get("failure_reason"),
+    }
+    detail = Line(text, PAYMENT_REMINDER, params)
     _open_task(
         session, event, facts, "payment_reminder", f"payment_reminder:{facts.order_id}", "催付 unpaid order", detail
     )
@@ -143,7 +159,9 @@ def on_shipment_exception(session: Session, event: Event) -> None:
     facts.tracking_no = facts.tracking_no or data["tracking_no"]
     if facts.delivered_at is not None:
         return  # delivered already (events crossed): the parcel is no longer in trouble
-    detail = f"{data['kind']} — {data['carrier']} {data['tracking_no']}: {data.get('detail') or ''}".rstrip(": ")
+    text = f"{data['kind']} — {data['carrier']} {data['tracking_no']}: {data.get('detail') or ''}".rstrip(": ")
+    params = {name: data.get(name) for name in ("kind", "carrier", "tracking_no", "detail")}
+    detail = Line(text, PARCEL_EXCEPTION, params)
     _open_task(
         session, event, facts, "logistics", f"logistics:{data['shipment_id']}", f"查件 parcel {data['kind']}", detail
     )
@@ -159,16 +177,24 @@ def on_refund_requested(session: Session, event: Event) -> None:
     data = event.payload
     facts = facts_for(session, event)
     kind_zh = "退货退款" if data["kind"] == "return_and_refund" else "仅退款"
-    detail = f"refund requested ({data['kind']}): {wire(data['amount'])} {data['currency']}, reason {data['reason']}"
+    text = f"refund requested ({data['kind']}): {wire(data['amount'])} {data['currency']}, reason {data['reason']}"
     if data.get("note"):
-        detail += f" — {data['note']}"
+        text += f" — {data['note']}"
+    params = {
+        "refund_kind": data["kind"],
+        "amount": wire(data["amount"]),
+        "currency": data["currency"],
+        "reason": data["reason"],
+        "note": data.get("note"),
+    }
+    detail = Line(text, REFUND_REQUESTED, params)
     _open_task(session, event, facts, "refund", f"refund:{data['refund_id']}", f"{kind_zh} refund request", detail)
 
 
 def on_return_requested(session: Session, event: Event) -> None:
     data = event.payload
     facts = facts_for(session, event)
-    detail = f"return requested ({data['status']})"
+    detail = Line(f"return requested ({data['status']})", RETURN_REQUESTED, {"status": data["status"]})
     _open_task(session, event, facts, "return", f"return:{data['return_id']}", "退货 return request", detail)
 
 

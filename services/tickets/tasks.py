@@ -12,6 +12,7 @@ from services.tickets import lifecycle
 from services.tickets.messages import add_system_event
 from services.tickets.models import Ticket
 from services.tickets.policy import Policy
+from services.tickets.system_events import TASK_CLOSED, Line
 from services.tickets.ticket_state import HELD, RESOLVED
 from shoplab.shops.context import ShopContext
 
@@ -24,14 +25,23 @@ def task_for(session: Session, shop_id: str, source_ref: str) -> Ticket | None:
 
 
 def close_overtaken(
-    session: Session, ctx: ShopContext, policy: Policy, tickets: Iterable[Ticket], reason: str, note: str = ""
+    session: Session,
+    ctx: ShopContext,
+    policy: Policy,
+    tickets: Iterable[Ticket],
+    reason: str,
+    note: Line | None = None,
 ) -> int:
-    """Close the tasks the world has overtaken, saying why on each; closed ones are left as they are."""
+    """Close the tasks the world has overtaken, saying why on each; closed ones are left as they are. ``note``
+    says more than the reason (how a review was revised): its code then names the line, the reason among its
+    params."""
     closed = 0
+    text = f"closed automatically: {reason}" + (f" — {note.text}" if note else "")
+    code, params = (note.code, {"reason": reason, **note.params}) if note else (TASK_CLOSED, {"reason": reason})
     for ticket in tickets:
         if ticket.status not in OVERTAKEN_FROM:
             continue
-        add_system_event(session, ctx, ticket, f"closed automatically: {reason}" + (f" — {note}" if note else ""))
+        add_system_event(session, ctx, ticket, text, code=code, params=params)
         lifecycle.close(session, ctx, policy, ticket, reason)
         closed += 1
     return closed

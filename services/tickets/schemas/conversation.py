@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.tickets.messages import CHANNELS
-from services.tickets.schemas.field_types import Body, Flattened, Id, IsSet, StoredJson
+from services.tickets.schemas.field_types import Body, Flattened, Id, IsSet, StoredJson, StoredObject
 from services.tickets.ticket_state import SET_BY_AGENT, STATUSES
 from shoplab.contracts.bounded import Flag, Integer
 from shoplab.contracts.money import Money
@@ -161,6 +161,23 @@ class MessageOut(Schema):
     created_at = fields.AwareDateTime(attribute="created_wall_at")
     phrase_id = fields.Integer(allow_none=True)
     warnings = StoredJson(fields.Dict())
+    code = fields.String(
+        attribute="event_code",
+        allow_none=True,
+        metadata={
+            "description": "a system event's code (kind event), null on other messages and on events older than "
+            "codes: with params it says what body says in English, for a client to word in its own language"
+        },
+    )
+    params = StoredObject(
+        attribute="event_params",
+        allow_none=True,
+        metadata={
+            "description": "what the event's body was written from (with code): codes as they are (a rating, a "
+            "close reason, a proposal), amounts as decimal strings with their currency, moments in ISO 8601 on the "
+            "shop's clock, people's own words as written"
+        },
+    )
 
 
 class RoundOut(Schema):

@@ -46,3 +46,10 @@ class StoredJson(fields.List):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[Any] | None:
         return super()._serialize(json.loads(value) if value else [], attr, obj, **kwargs)
+
+
+class StoredObject(fields.Dict):
+    """An object kept as JSON text in a column (a system event's params); null when the column is."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> dict[str, Any] | None:
+        return super()._serialize(json.loads(value) if value else None, attr, obj, **kwargs)

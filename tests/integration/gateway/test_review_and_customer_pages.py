@@ -97,3 +97,27 @@ def test_the_instructor_sees_the_pages_read_only_with_the_import(served):
     assert f'data-api="/api/v1/shops/{shop}/imports" data-upload' in customers
     profile = client.get(f"/desk/{shop}/customers/c-a1").get_data(as_text=True)
     assert "/tags/remove" not in profile and "/blacklist" not in profile
+
+
+def test_a_review_follow_ups_system_line_speaks_the_pages_language(served):
+    """The tickets service writes the line once, in English with its code and params; a Chinese student reads it in
+    Chinese (the conversation and the queue row), an English page in English."""
+    world = build_world(served)
+    shop, task, review_id = world.shops["A"], world.ids["follow_up_c-a1"], world.ids["review_c-a1"]
+    client, _ = browser(served, "student1", "student-demo")
+
+    chinese = client.get(f"/desk/{shop}?ticket={task}").get_data(as_text=True)
+    system = chinese[chinese.index('data-kind="system"') :]
+    assert "2★，买家 王小明，订单 " in system and "“尺码偏小，客服态度也一般”" in system
+    assert "评分：描述相符 2，服务态度 2，物流服务 3" in system and f"评价编号 {review_id}" in system
+    assert "by 王小明 on order" not in chinese and "as described" not in chinese
+    queue = client.get(f"/desk/{shop}/queue?tab=all").get_data(as_text=True)
+    assert "2★，买家 王小明，订单 " in queue and "by 王小明 on order" not in queue
+
+    client.post("/language", data={"language": "en", "csrf_token": token_of(chinese)})
+    english = client.get(f"/desk/{shop}?ticket={task}").get_data(as_text=True)
+    system = english[english.index('data-kind="system"') :]
+    assert "review 2★ by 王小明 on order " in system and "“尺码偏小，客服态度也一般”" in system
+    assert "Scores: as described 2, service 2, logistics 3" in system and f"Review {review_id}" in system
+    assert "买家 王小明" not in system
+    client.post("/language", data={"language": "zh_CN", "csrf_token": token_of(english)})

@@ -186,6 +186,7 @@ def test_an_old_database_upgrades_with_times_and_amounts_moved(stack):
         assert (agent.joined_wall_at, agent.last_assigned_wall_at) == (WALL - timedelta(seconds=60),
                                                                        WALL + timedelta(seconds=1))  # fmt: skip
         assert session.scalar(select(Message.created_wall_at)) == WALL
+        assert session.execute(select(Message.event_code, Message.event_params)).one() == (None, None)  # its text
         assert session.execute(select(ReplyRound.started_wall_at, ReplyRound.replied_wall_at)).one() == (
             WALL, WALL + timedelta(seconds=40))  # fmt: skip
         assert session.execute(select(SlaBreach.ticket_opened_wall_at, SlaBreach.due_at)).one() == (

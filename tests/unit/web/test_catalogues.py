@@ -76,3 +76,27 @@ def test_every_automatic_tag_has_a_label_whose_chinese_is_the_profiles_name():
         for rule in load_profile(platform)["crm"]["tag_rules"]:
             assert rule["tag"] in LABELS["tag"], f"{platform}: tag {rule['tag']} has no label"
             assert chinese[LABELS["tag"][rule["tag"]]] == rule["name_zh"], (platform, rule["tag"])
+
+
+def test_every_rfm_segment_has_a_label_whose_chinese_is_crms_name():
+    """A care task's system line names the customer's segment: in crm's words on the Chinese page."""
+    import yaml
+
+    from gateway.web.labels import LABELS
+
+    chinese = {m.id: m.string for m in catalog.load("zh_Hans_CN") if m.id}
+    segments = yaml.safe_load((Path(catalog.HERE).parents[1] / "services" / "crm" / "rfm_segments.yaml").read_text())
+    assert {s["segment"] for s in segments} == set(LABELS["segment"])
+    for segment in segments:
+        assert LABELS["segment"][segment["segment"]] == segment["name"]
+        assert chinese[segment["name"]] == segment["name_zh"], segment["segment"]
+
+
+def test_every_review_removal_rule_has_a_label():
+    """A follow-up closed by a removal names the platform's rule."""
+    from gateway.web.labels import LABELS
+    from shoplab.shops.profiles import load_profile, platform_codes
+
+    for platform in platform_codes():
+        for rule in load_profile(platform).get("reviews", {}).get("removal_rules", []):
+            assert rule["id"] in LABELS["removal_rule"], f"{platform}: rule {rule['id']} has no label"
