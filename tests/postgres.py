@@ -46,7 +46,12 @@ class PostgresServer:
                 if parent.stat().st_mode & 0o005 != 0o005:
                     parent.chmod(parent.stat().st_mode | 0o005)
         self._run("initdb", "-D", str(self.data), "-U", "shoplab", "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        # A throwaway server: durability is not wanted, and autovacuum would wake for each of the hundreds of
+        # short-lived databases the session creates and drops.
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "pg.log"), "-w", "start")
         deadline = time.monotonic() + 20
         while True:

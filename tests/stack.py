@@ -155,23 +155,33 @@ class Stack:
         self.redis_url = redis_url
         self.postgres = postgres
         self.redis = redis.Redis.from_url(redis_url)
-        self.database_urls: dict[str, str] = {}
+        self.templates = templates
+        self._database_urls: dict[str, str] = {}
         self._pg_databases: list[str] = []
         self._apps: dict[str, Flask] = {}
         self.workers: list[Worker] = []
         self.beat_process: subprocess.Popen | None = None
-        for name in SERVICES:
-            if postgres:
-                db_name = f"t_{uuid.uuid4().hex[:8]}_{name}"
-                if templates:
-                    self.database_urls[name] = templates.postgres_copy(postgres, name, db_name)
-                else:
-                    self.database_urls[name] = postgres.create_database(db_name)
-                self._pg_databases.append(db_name)
-            elif templates:
-                self.database_urls[name] = templates.sqlite_copy(name, root / f"{name}.sqlite3")
-            else:
-                self.database_urls[name] = f"sqlite:///{root / f'{name}.sqlite3'}"
+
+    def database_url(self, name: str) -> str:
+        """The service's database, made when first asked for: a test of one service pays for one database."""
+        if name not in self._database_urls:
+            self._database_urls[name] = self._make_database(name)
+        return self._database_urls[name]
+
+    @property
+    def database_urls(self) -> dict[str, str]:
+        """Every service's database (a process started with :meth:`env` may reach any of them)."""
+        return {name: self.database_url(name) for name in SERVICES}
+
+    def _make_database(self, name: str) -> str:
+        if self.postgres:
+            db_name = f"t_{uuid.uuid4().hex[:8]}_{name}"
+            self._pg_databases.append(db_name)
+            if self.templates:
+                return self.templates.postgres_copy(self.postgres, name, db_name)
+            return self.postgres.create_database(db_name)
+        path = self.root / f"{name}.sqlite3"
+        return self.templates.sqlite_copy(name, path) if self.templates else f"sqlite:///{path}"
 
     @property
     def backend(self) -> str:
@@ -180,7 +190,7 @@ class Stack:
     def app(self, name: str) -> Flask:
         if name not in self._apps:
             module = __import__(SERVICES[name].app_module.split(":")[0], fromlist=["create_app"])
-            app = module.create_app({"TESTING": True, "DATABASE_URL": self.database_urls[name]})
+            app = module.create_app({"TESTING": True, "DATABASE_URL": self.database_url(name)})
             if name != "gateway":
                 app.test_client_class = ServiceClient
             self._apps[name] = app

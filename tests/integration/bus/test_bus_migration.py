@@ -45,7 +45,7 @@ def values(engine, table: str, columns: tuple[str, str]) -> tuple[datetime, date
 
 @pytest.mark.fresh_databases
 def test_the_renamed_columns_keep_their_rows_both_ways(stack):
-    engine = make_engine(stack.database_urls["reviews"])  # not migrated yet: the app was never built
+    engine = make_engine(stack.database_url("reviews"))  # not migrated yet: the app was never built
     cfg = alembic_config(engine, [])
     command.upgrade(cfg, "bus_0001")
     stamp = (lambda t: t.replace(tzinfo=None)) if stack.backend == "sqlite" else (lambda t: t)

@@ -30,7 +30,7 @@ def _order_row(**times: datetime | None) -> dict:
 
 @pytest.mark.fresh_databases
 def test_times_and_template_fees_move_to_their_new_columns(stack):
-    engine = make_engine(stack.database_urls["orders"])
+    engine = make_engine(stack.database_url("orders"))
     config = alembic_config(engine, [SPEC.migrations])
     try:
         command.upgrade(config, "orders_0001")

@@ -168,7 +168,7 @@ def _database_at_previous_revision(url: str) -> None:
 
 @pytest.mark.fresh_databases
 def test_an_old_database_upgrades_with_times_and_amounts_moved(stack):
-    _database_at_previous_revision(stack.database_urls["tickets"])
+    _database_at_previous_revision(stack.database_url("tickets"))
     deliver(stack, "shop.opened", "s1", {"shop_id": "s1", "name": "老店", "platform": "taobao", "currency": "CNY",
                                          "clock": {"wall_anchor": WALL, "sim_anchor": SHOP, "speed": 1.0,
                                                    "paused": False, "version": 1}})  # fmt: skip
