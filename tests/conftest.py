@@ -32,6 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # test processes share two cores, and a part that came late would be an honest "unavailable", not the content
     # under test.
     os.environ["SHOPLAB_VIEW_BUDGET_SECONDS"] = "10"
+    # Still argon2id with two passes, at 1 MiB instead of 19 (gateway/passwords.py): thousands of sign-ins.
+    os.environ["SHOPLAB_TEST_ARGON2_MEMORY_KIB"] = "1024"
     for name in SERVICES:
         os.environ[f"SHOPLAB_{name.upper()}_PORT"] = str(free_port())
     for key in list(os.environ):
