@@ -19,11 +19,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import CHANNELS, add_line, add_system_event
+from services.tickets.messages import CHANNELS
 from services.tickets.models import Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import context_and_policy, policy_for
 from services.tickets.system_events import CARE_TASK, Line, moment
+from services.tickets.system_lines import add_line, add_suggestion
 from services.tickets.tasks import close_overtaken, task_for
 from services.tickets.ticket_state import HELD
 from shoplab.eventbus.envelope import Event
@@ -79,7 +80,7 @@ def on_care_task_due(session: Session, event: Event) -> None:
     )
     ticket.expires_at = data.get("expires_at")
     add_line(session, ctx, ticket, describe_care(data))
-    add_system_event(session, ctx, ticket, data["body"], kind="suggestion")
+    add_suggestion(session, ctx, ticket, data["body"])
 
 
 def _expired(ctx: ShopContext) -> list[ColumnElement[bool]]:

@@ -20,11 +20,18 @@ from sqlalchemy.orm import Session
 from services.tickets import lifecycle
 from services.tickets.agents import get_agent
 from services.tickets.arbitration import PROPOSALS, Ruling, accepted_ruling
-from services.tickets.messages import add_system_event
 from services.tickets.models import Dispute, OrderFacts
 from services.tickets.opening import open_ticket
 from services.tickets.policy import Policy
-from services.tickets.system_events import DISPUTE_ACCEPTED, DISPUTE_OPENED, DISPUTE_PROPOSED, DISPUTE_REJECTED, moment
+from services.tickets.system_events import (
+    DISPUTE_ACCEPTED,
+    DISPUTE_OPENED,
+    DISPUTE_PROPOSED,
+    DISPUTE_REJECTED,
+    Line,
+    moment,
+)
+from services.tickets.system_lines import add_line
 from services.tickets.ticket_state import HELD, RESOLVED, load_ticket
 from shoplab.contracts.money import wire
 from shoplab.errors import Conflict, InvalidInput, NotFound
@@ -109,20 +116,22 @@ def open_dispute(
         session.flush()
     except IntegrityError as exc:  # a concurrent dispute on the same order committed first
         raise Conflict("this order has a dispute already", {"order_id": ["already disputed"]}) from exc
-    add_system_event(
+    add_line(
         session,
         ctx,
         ticket,
-        f"dispute opened: {reason}, {wire(amount_requested)} {dispute.currency} asked; evidence: {len(evidence)}; "
-        f"respond by {dispute.respond_by_at:%Y-%m-%d %H:%M} (shop time)",
-        code=DISPUTE_OPENED,
-        params={
-            "reason": reason,
-            "amount": wire(amount_requested),
-            "currency": dispute.currency,
-            "evidence": len(evidence),
-            "respond_by": moment(dispute.respond_by_at),
-        },
+        Line(
+            f"dispute opened: {reason}, {wire(amount_requested)} {dispute.currency} asked; evidence: {len(evidence)}; "
+            f"respond by {dispute.respond_by_at:%Y-%m-%d %H:%M} (shop time)",
+            DISPUTE_OPENED,
+            {
+                "reason": reason,
+                "amount": wire(amount_requested),
+                "currency": dispute.currency,
+                "evidence": len(evidence),
+                "respond_by": moment(dispute.respond_by_at),
+            },
+        ),
     )
     publish(session, "dispute.opened", shop_id=ctx.id, payload=_opened_payload(dispute))
     return dispute
@@ -186,13 +195,15 @@ def propose(
     dispute.buyer_decision = None
     dispute.status = "awaiting_buyer"
     ticket = load_ticket(session, dispute.shop_id, dispute.ticket_id)
-    add_system_event(
+    add_line(
         session,
         ctx,
         ticket,
-        f"shop proposed {kind} {wire(amount)} {dispute.currency} ({len(evidence)} evidence)",
-        code=DISPUTE_PROPOSED,
-        params={"proposal": kind, "amount": wire(amount), "currency": dispute.currency, "evidence": len(evidence)},
+        Line(
+            f"shop proposed {kind} {wire(amount)} {dispute.currency} ({len(evidence)} evidence)",
+            DISPUTE_PROPOSED,
+            {"proposal": kind, "amount": wire(amount), "currency": dispute.currency, "evidence": len(evidence)},
+        ),
     )
     publish(
         session,
@@ -222,18 +233,20 @@ def decide(
     if not accept:
         dispute.status = "negotiating"
         text = f"buyer rejected the proposal: {comment}".rstrip(": ")
-        add_system_event(session, ctx, ticket, text, code=DISPUTE_REJECTED, params={"comment": comment or None})
+        add_line(session, ctx, ticket, Line(text, DISPUTE_REJECTED, {"comment": comment or None}))
         return dispute
     ruling = accepted_ruling(dispute.proposal_kind, dispute.proposal_amount_cents)
     apply_ruling(session, ctx, dispute, ruling, arbitrated=False)
     dispute.status = "settled"
-    add_system_event(
+    add_line(
         session,
         ctx,
         ticket,
-        f"buyer accepted: {ruling.outcome}, refund {wire(ruling.refund_cents)}",
-        code=DISPUTE_ACCEPTED,
-        params={"outcome": ruling.outcome, "refund": wire(ruling.refund_cents), "currency": dispute.currency},
+        Line(
+            f"buyer accepted: {ruling.outcome}, refund {wire(ruling.refund_cents)}",
+            DISPUTE_ACCEPTED,
+            {"outcome": ruling.outcome, "refund": wire(ruling.refund_cents), "currency": dispute.currency},
+        ),
     )
     if ticket.status in HELD:
         lifecycle.change_status(session, ctx, policy, ticket, RESOLVED, agent_id=dispute.proposed_by)

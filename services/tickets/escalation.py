@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from services.tickets import lifecycle
 from services.tickets.arbitration import OPEN, CaseFacts, arbitrate, escalation_due
 from services.tickets.disputes import apply_ruling
-from services.tickets.messages import add_system_event
 from services.tickets.models import Dispute, OrderFacts
 from services.tickets.policy import Policy
-from services.tickets.system_events import DISPUTE_RULED
+from services.tickets.system_events import DISPUTE_RULED, Line
+from services.tickets.system_lines import add_line
 from services.tickets.ticket_state import CLOSED, load_ticket
 from shoplab.contracts.money import wire
 from shoplab.errors import Conflict
@@ -46,18 +46,21 @@ def escalate(session: Session, ctx: ShopContext, policy: Policy, dispute: Disput
     apply_ruling(session, ctx, dispute, ruling, arbitrated=True)
     dispute.status = "ruled"
     ticket = load_ticket(session, dispute.shop_id, dispute.ticket_id)
-    add_system_event(
+    add_line(
         session,
         ctx,
         ticket,
-        f"platform ruled for {ruling.outcome} ({ruling.reason}): refund {wire(ruling.refund_cents)} {dispute.currency}",
-        code=DISPUTE_RULED,
-        params={
-            "outcome": ruling.outcome,
-            "reason": ruling.reason,
-            "refund": wire(ruling.refund_cents),
-            "currency": dispute.currency,
-        },
+        Line(
+            f"platform ruled for {ruling.outcome} ({ruling.reason}): "
+            f"refund {wire(ruling.refund_cents)} {dispute.currency}",
+            DISPUTE_RULED,
+            {
+                "outcome": ruling.outcome,
+                "reason": ruling.reason,
+                "refund": wire(ruling.refund_cents),
+                "currency": dispute.currency,
+            },
+        ),
     )
     if ticket.status != CLOSED:
         lifecycle.close(session, ctx, policy, ticket, "platform_ruled")

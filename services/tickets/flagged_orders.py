@@ -23,12 +23,12 @@ import json
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import add_line
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.order_tasks import facts_for
 from services.tickets.policy import context_and_policy
 from services.tickets.system_events import BLACKLISTED_BUYER, Line, moment
+from services.tickets.system_lines import add_line
 from services.tickets.ticket_state import HELD
 from shoplab.contracts.money import wire
 from shoplab.eventbus.envelope import Event

@@ -20,7 +20,6 @@ from services.tickets.assignment import claim
 from services.tickets.events import publish_ticket_event
 from services.tickets.models import Message, OrderFacts, Phrase, ReplyRound, Ticket
 from services.tickets.policy import Policy
-from services.tickets.system_events import CODES, Line
 from services.tickets.ticket_state import PENDING, RESOLVED, next_status
 from shoplab.content_rules import Violation, screen
 from shoplab.errors import Conflict, InvalidInput
@@ -44,7 +43,8 @@ def check_channel(channel: str | None) -> None:
         raise InvalidInput("unknown channel", {"channel": [f"one of {', '.join(CHANNELS)}"]})
 
 
-def _message(ctx: ShopContext, ticket: Ticket, author: str, kind: str, body: str, **extra: object) -> Message:
+def new_message(ctx: ShopContext, ticket: Ticket, author: str, kind: str, body: str, **extra: object) -> Message:
+    """A line of the conversation, not yet added: on the ticket's channel and in its language unless told."""
     values = {"channel": ticket.channel, "language": ticket.language, **extra}
     return Message(
         shop_id=ticket.shop_id,
@@ -57,47 +57,9 @@ def _message(ctx: ShopContext, ticket: Ticket, author: str, kind: str, body: str
     )
 
 
-def add_system_event(
-    session: Session,
-    ctx: ShopContext,
-    ticket: Ticket,
-    text: str,
-    *,
-    kind: str = "event",
-    code: str | None = None,
-    params: dict | None = None,
-) -> Message:
-    """What the world told the ticket (an order event), shown to the agent, never to the buyer. ``kind="suggestion"``:
-    a reply the world suggests (a care item's rendered text), which the agent may send as it is or edit — it is
-    not sent and answers nothing.
-
-    ``code`` and ``params`` (``system_events``) say the same as the English ``text`` as data, so the workbench can
-    show the line in the page's language; a suggestion is already in the buyer's language and has none."""
-    if code is not None and code not in CODES:
-        raise ValueError(f"unknown system event code {code!r}")  # the workbench could not say it in Chinese
-    message = _message(
-        ctx,
-        ticket,
-        "system",
-        kind,
-        text,
-        event_code=code,
-        event_params=json.dumps(params or {}, ensure_ascii=False) if code is not None else None,
-    )
-    session.add(message)
-    ticket.updated_wall_at = ctx.wall_now
-    session.flush()
-    return message
-
-
-def add_line(session: Session, ctx: ShopContext, ticket: Ticket, line: Line) -> Message:
-    """A system event written from its :class:`~services.tickets.system_events.Line`."""
-    return add_system_event(session, ctx, ticket, line.text, code=line.code, params=line.params)
-
-
 def auto_reply(session: Session, ctx: ShopContext, ticket: Ticket, text: str) -> Message:
     """首句回复: sent for the buyer to see at once; it closes no round and is never a human reply."""
-    message = _message(ctx, ticket, "system", "auto_reply", text)
+    message = new_message(ctx, ticket, "system", "auto_reply", text)
     session.add(message)
     session.flush()
     publish_ticket_event(
@@ -141,7 +103,7 @@ def buyer_message(
         )
         ticket.awaiting_reply = True
         sla.on_buyer_round(ticket, ctx.shop_now, policy.targets)
-    message = _message(ctx, ticket, "buyer", "message", text, channel=channel, language=language)
+    message = new_message(ctx, ticket, "buyer", "message", text, channel=channel, language=language)
     session.add(message)
     ticket.updated_wall_at = ctx.wall_now
     session.flush()
@@ -220,7 +182,7 @@ def agent_replies(
         sla.record_breach(session, ticket, target, due, ctx.shop_now)
     reply_seconds = _answer_round(session, ctx, ticket, agent_id)
     ticket.status = opened
-    message = _message(
+    message = new_message(
         ctx,
         ticket,
         "agent",
@@ -309,7 +271,7 @@ def add_note(session: Session, ctx: ShopContext, ticket: Ticket, agent_id: str, 
     """An internal note: colleagues see it, the buyer never does; it answers nothing."""
     text = check_body(body)
     get_agent(session, ticket.shop_id, agent_id)
-    message = _message(ctx, ticket, "agent", "note", text, agent_id=agent_id, channel="internal")
+    message = new_message(ctx, ticket, "agent", "note", text, agent_id=agent_id, channel="internal")
     session.add(message)
     ticket.updated_wall_at = ctx.wall_now
     session.flush()

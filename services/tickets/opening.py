@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from services.tickets import routing, sla
 from services.tickets.events import publish_ticket_event
-from services.tickets.messages import add_line, auto_reply, buyer_message, check_body, check_channel
+from services.tickets.messages import auto_reply, buyer_message, check_body, check_channel
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.policy import Policy
 from services.tickets.system_events import BLACKLISTED_BUYER, Line
+from services.tickets.system_lines import add_line
 from services.tickets.ticket_state import NEW
 from shoplab.contracts.tickets import KINDS
 from shoplab.errors import InvalidInput

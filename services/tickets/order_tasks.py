@@ -12,7 +12,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import add_line
 from services.tickets.models import OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import Policy, policy_for
@@ -24,6 +23,7 @@ from services.tickets.system_events import (
     Line,
     moment,
 )
+from services.tickets.system_lines import add_line
 from services.tickets.tasks import OVERTAKEN_FROM, close_overtaken, task_for
 from shoplab.contracts.money import wire
 from shoplab.eventbus.envelope import Event

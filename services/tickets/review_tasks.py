@@ -26,7 +26,6 @@ import json
 from sqlalchemy.orm import Session
 
 from services.tickets import lifecycle, routing
-from services.tickets.messages import add_line
 from services.tickets.models import ReviewFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import context_and_policy
@@ -39,6 +38,7 @@ from services.tickets.system_events import (
     Line,
     moment,
 )
+from services.tickets.system_lines import add_line
 from services.tickets.tasks import close_overtaken, task_for
 from services.tickets.ticket_state import CLOSED, RESOLVED
 from shoplab.eventbus.envelope import Event

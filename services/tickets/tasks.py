@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.tickets import lifecycle
-from services.tickets.messages import add_system_event
 from services.tickets.models import Ticket
 from services.tickets.policy import Policy
 from services.tickets.system_events import TASK_CLOSED, Line
+from services.tickets.system_lines import add_line
 from services.tickets.ticket_state import HELD, RESOLVED
 from shoplab.shops.context import ShopContext
 
@@ -41,7 +41,7 @@ def close_overtaken(
     for ticket in tickets:
         if ticket.status not in OVERTAKEN_FROM:
             continue
-        add_system_event(session, ctx, ticket, text, code=code, params=params)
+        add_line(session, ctx, ticket, Line(text, code, params))
         lifecycle.close(session, ctx, policy, ticket, reason)
         closed += 1
     return closed

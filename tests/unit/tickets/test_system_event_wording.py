@@ -17,9 +17,11 @@ from gateway.web import install_web
 from gateway.web.system_events import WORDINGS, text_of
 from services.tickets import disputes, escalation
 from services.tickets.models import Message
+from services.tickets.opening import open_ticket
 from services.tickets.policy import policy_for
 from services.tickets.schemas.conversation import MessageOut
-from services.tickets.system_events import CODES
+from services.tickets.system_events import CODES, Line
+from services.tickets.system_lines import add_line
 from tests.unit.tickets.conftest import T0, at, ctx, paid, placed, seat, shop_at
 from tests.unit.tickets.test_care_tasks import due as care_due
 from tests.unit.tickets.test_flagged_orders import flagged
@@ -33,18 +35,27 @@ def test_every_code_has_a_wording_and_every_wording_a_code():
     assert sorted(WORDINGS) == sorted(CODES)
 
 
-def test_every_system_event_the_service_writes_names_its_code():
-    """A call of ``add_system_event`` passes ``code=`` (the English text alone cannot be said in Chinese), except a
-    suggested reply, which is already in the buyer's language."""
-    missing = []
+def test_a_system_event_without_a_known_code_is_refused(session, shop):
+    """The English text alone cannot be said in Chinese: a line without a code the workbench knows is not written."""
+    ticket = open_ticket(session, *shop_at(session, at(0)), kind="pre_sale", customer_id="c1", body="在吗")
+    for code in (None, "made_up"):
+        with pytest.raises(ValueError):
+            add_line(session, ctx(session, at(1)), ticket, Line("something happened", code))
+
+
+def test_only_system_lines_writes_system_events():
+    """Every other module writes through ``add_line`` (or ``add_suggestion``), so no event line goes without a code."""
+    writers = []
     for path in sorted(TICKETS.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "add_system_event":
-                keywords = {k.arg: k.value for k in node.keywords}
-                suggestion = isinstance(keywords.get("kind"), ast.Constant) and keywords["kind"].value == "suggestion"
-                if "code" not in keywords and not suggestion:
-                    missing.append(f"{path.relative_to(TICKETS)}:{node.lineno}")
-    assert missing == []
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Message", "new_message"):
+                kinds = [
+                    a.value for a in node.args if isinstance(a, ast.Constant) and a.value in ("event", "suggestion")
+                ]
+                kinds += [k.value.value for k in node.keywords if k.arg == "kind" and isinstance(k.value, ast.Constant)]
+                if {"event", "suggestion"} & set(kinds) and path.name != "system_lines.py":
+                    writers.append(f"{path.relative_to(TICKETS)}:{node.lineno}")
+    assert writers == []
 
 
 def _every_event(session, handle) -> None:
