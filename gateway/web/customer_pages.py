@@ -81,7 +81,7 @@ def customers(shop_id: str) -> Response:
         segment_names={s["code"]: segment_name(s) for s in segments or []},
         tags_in_use=sorted(((tags or {}).get("in_use") or {}).items()),
         rfm=rfm,
-        chart=segment_chart(segments) if segments else None,
+        chart=segment_chart(segments) if any(s.get("customers") for s in segments or []) else None,
         live_events=LIVE_EVENTS,
         can_act=g.who.is_student,
     )

@@ -87,6 +87,9 @@ def test_a_student_replies_to_a_negative_review_and_sees_the_customers_tags(clas
 
     page.click("nav.topnav >> text=客户管理")
     expect(page.locator(f'tr[data-customer-id="{CUSTOMER}"]')).to_contain_text("已回复差评")
+    page.click("#rfm-card form[data-api$='/rfm/recompute'] button[type=submit]")  # not wait for crm's timer
+    expect(page.locator("body")).to_contain_text("RFM 已重新计算")
+    page.reload()
     expect(page.locator("#chart-segments svg")).to_be_visible()
 
     # the same pages in English
