@@ -47,6 +47,14 @@ def gateway_threads() -> int:
     return int(os.environ.get("SHOPLAB_GATEWAY_THREADS", "80"))
 
 
+def web_keepalive_seconds() -> int:
+    """How long a web process keeps an idle client connection open (gunicorn's ``--keep-alive``, 2 s by default).
+    A client that reuses a connection just as the server closes it gets a reset instead of an answer (seen under
+    locust: users pause 1-5 s between requests). The server must outwait its clients: 75 s, nginx's default, is
+    longer than a browser's or urllib3's idle pause; gthread parks idle connections in its poller, not on a thread."""
+    return int(os.environ.get("SHOPLAB_WEB_KEEPALIVE_SECONDS", "75"))
+
+
 def view_budget_seconds() -> float:
     """How long a screen that joins services waits for them before it marks the late ones unavailable: under the
     2 s a joined view promises. The test suite raises it for tests about a view's content (on a loaded machine a

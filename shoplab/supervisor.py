@@ -64,15 +64,22 @@ def restart_pause(process: Process, returncode: int, lived: float) -> float:
 
 def web_command(name: str) -> list[str]:
     service = SERVICES[name]
+    threads = settings.gateway_threads() if name == "gateway" else settings.web_threads()
+    return gunicorn_command(service.app_module, f"{service.host}:{service.port}", threads, service.preload_web)
+
+
+def gunicorn_command(app_module: str, bind: str, threads: int, preload: bool = False) -> list[str]:
+    """How every web process is served, in ``make run``, compose and the benchmarks alike."""
     return [
-        sys.executable, "-m", "gunicorn", service.app_module,
-        "--bind", f"{service.host}:{service.port}",
+        sys.executable, "-m", "gunicorn", app_module,
+        "--bind", bind,
         "--workers", os.environ.get("SHOPLAB_WEB_WORKERS", "2"),
         "--worker-class", "gthread",
-        "--threads", str(settings.gateway_threads() if name == "gateway" else settings.web_threads()),
+        "--threads", str(threads),
+        "--keep-alive", str(settings.web_keepalive_seconds()),
         "--access-logfile", "-" if os.environ.get("SHOPLAB_ACCESS_LOG") else "/dev/null",
         "--error-logfile", "-", "--log-level", "warning", "--no-control-socket",
-        *(["--preload"] if service.preload_web else []),
+        *(["--preload"] if preload else []),
     ]  # fmt: skip
 
 

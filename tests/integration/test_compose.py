@@ -349,6 +349,7 @@ def test_web_process_is_gunicorn_serving_the_app_factory_on_its_port(name, monke
     _set_environment(monkeypatch, {f"SHOPLAB_{name.upper()}_HOST": "0.0.0.0", "SHOPLAB_ACCESS_LOG": "1"})
     monkeypatch.setenv("SHOPLAB_WEB_WORKERS", option(command, "--workers"))
     monkeypatch.setenv("SHOPLAB_WEB_THREADS", option(command, "--threads"))
+    monkeypatch.setenv("SHOPLAB_WEB_KEEPALIVE_SECONDS", option(command, "--keep-alive"))
     assert command == without_interpreter(supervisor.web_command(name)), "compose and make run start it differently"
 
     health = " ".join(healthcheck_argv(services()[compose_name]))
