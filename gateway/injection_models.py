@@ -20,7 +20,7 @@ class Injection(Base):
     shop_id: Mapped[str] = mapped_column(ForeignKey("shop_registry.id"))
     class_id: Mapped[str | None] = mapped_column(ForeignKey("classrooms.id"))  # set when injected into a class
     kind: Mapped[str] = mapped_column(String(30))
-    order_id: Mapped[str | None] = mapped_column(String(64))  # the order named, if any
+    order_id: Mapped[str | None] = mapped_column(String(64))  # the order named or taken (none: a flood, a new buyer)
     language: Mapped[str] = mapped_column(String(16))  # of the buyers' texts
     details: Mapped[dict[str, Any]] = mapped_column(JSON)  # text, reason, questions ... as sent
     note: Mapped[str | None] = mapped_column(String(500))  # the instructor's own note
