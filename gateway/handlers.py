@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gateway import live
+from gateway import injections, live
 from shoplab.eventbus.consumer import Handler
 from shoplab.eventbus.envelope import Event
 
@@ -21,6 +21,12 @@ def notify_clients(session: Session, event: Event) -> None:
     if event.shop_id is None:
         return
     live.notify(live.redis_client(), event.shop_id, event.type, carried_ids(event.payload), event.occurred_at)
+
+
+def on_injection_skipped(session: Session, event: Event) -> None:
+    """The owner found no order for an injection: its record says so, and the shop's clients look again."""
+    injections.mark_skipped(session, event.payload)
+    notify_clients(session, event)
 
 
 def carried_ids(payload: dict[str, Any]) -> dict[str, Any]:
@@ -83,4 +89,5 @@ HANDLERS: dict[str, Handler] = {
     "customer.blacklisted": notify_clients,
     "customer.blacklist_lifted": notify_clients,
     "care.task_due": notify_clients,
+    "injection.skipped": on_injection_skipped,
 }

@@ -27,6 +27,8 @@ class Injection(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
     event_id: Mapped[str] = mapped_column(String(36))  # the ``injection.<kind>`` event that carries it
+    # set when the owner found nothing to act on after all (``injection.skipped``): why
+    skipped_reason: Mapped[str | None] = mapped_column(String(500))
 
     __table_args__ = (
         Index("ix_injections_shop", "shop_id", "created_wall_at"),

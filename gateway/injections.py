@@ -118,6 +118,14 @@ def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], orders
     return rows
 
 
+def mark_skipped(session: Session, payload: dict[str, Any]) -> None:
+    """The owner found nothing to act on (``injection.skipped``): the record keeps why. An injection not recorded
+    here (none has that id) is nobody's record: nothing to mark."""
+    row = session.get(Injection, payload["injection_id"])
+    if row is not None:
+        row.skipped_reason = payload["reason"][:500]
+
+
 def listing(session: Session, *, shop_id: str | None = None, class_id: str | None = None, limit: int = 200
             ) -> list[Injection]:  # fmt: skip
     """The newest first: a shop's injections, or those of every shop of a class (made for the class or one shop)."""

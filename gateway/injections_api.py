@@ -78,6 +78,11 @@ class InjectionOut(Schema):
     created_by = fields.String()
     created_at = fields.AwareDateTime(attribute="created_wall_at")
     event_id = fields.String()
+    outcome = fields.Function(
+        lambda row: "skipped" if row.skipped_reason else "sent",
+        metadata={"description": "sent; skipped when the owner found nothing to act on after all (then the reason)"},
+    )
+    skipped_reason = fields.String(allow_none=True)
 
 
 class SkippedOut(Schema):

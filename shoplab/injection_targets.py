@@ -6,16 +6,24 @@ would find nothing to act on.
 The owner answers, not the gateway, because only the owner knows all of what makes an order fit: the orders service
 whether a parcel is still in transit, the tickets service whether the order is disputed already, the reviews service
 whether a line is still unreviewed and its review window open. The same rule picks the order when the event arrives,
-so what the gateway was told is what happens (unless the order moved on in between: then the owner logs it).
+so what the gateway was told is what happens. When the order moved on in between (paid, delivered, disputed
+meanwhile), or a scenario's injection named none and none fits, the owner publishes ``injection.skipped`` and the
+gateway marks the record (``skipped``): nothing is left silent.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
 
 from shoplab.errors import Conflict
+from shoplab.eventbus.outbox import publish
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,3 +92,13 @@ def no_target(kind: str, order_id: str | None) -> Conflict:
     need = NEEDS[kind]
     message = f"order {order_id} does not fit {kind}: it needs {need.named}" if order_id else need.shop_wide
     return Conflict(message, {"order_id": [message]}, needed_state=need.state, kind=kind)
+
+
+def report_skipped(session: Session, shop_id: str, kind: str, data: dict[str, Any]) -> None:
+    """The owner's handler found nothing to act on: said in the log and, in the handler's transaction, to the gateway
+    (``injection.skipped``), which marks the injection's record."""
+    problem = no_target(kind, data["order_id"])
+    log.warning("injection %s (%s) in shop %s skipped: %s", data["injection_id"], kind, shop_id, problem.message)
+    payload = {"injection_id": data["injection_id"], "kind": kind, "order_id": data["order_id"],
+               "reason": problem.message, "needed_state": NEEDS[kind].state}  # fmt: skip
+    publish(session, "injection.skipped", shop_id=shop_id, payload=payload)

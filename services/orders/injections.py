@@ -5,12 +5,11 @@ failure or exception is exactly what a real one is, with its events. The order i
 (the gateway has checked it is this shop's), else the newest one in the state the kind needs. The gateway asks the same
 rule first (``target``, behind ``GET /shops/<id>/injection-targets/<kind>``) and refuses an injection it would find
 nothing for; an order that moved on between that answer and the event (paid, delivered meanwhile) is left as it is,
-and logged.
+and the skip reported (``injection.skipped``: the gateway marks the record).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -22,10 +21,8 @@ from services.orders.payments import attempt_payment
 from services.orders.reminders import announce
 from services.orders.tracking import raise_exception
 from shoplab.injected_text import fill
-from shoplab.injection_targets import Target, no_target
+from shoplab.injection_targets import Target, report_skipped
 from shoplab.shops.context import ShopContext
-
-log = logging.getLogger(__name__)
 
 
 def _unpaid(session: Session, ctx: ShopContext, order_id: str | None) -> Order | None:
@@ -61,17 +58,12 @@ def target(session: Session, ctx: ShopContext, kind: str, order_id: str | None) 
     return Target(kind, order.id, order.order_no) if order is not None else None
 
 
-def _skipped(ctx: ShopContext, data: dict[str, Any], kind: str) -> None:
-    problem = no_target(kind, data["order_id"])
-    log.warning("injection %s (%s) in shop %s: %s", data["injection_id"], kind, ctx.id, problem)
-
-
 def fail_payment(session: Session, ctx: ShopContext, data: dict[str, Any]) -> Order | None:
     """A payment attempt of an unpaid order fails for the given reason, and the order is announced as one to
     remind at once (its 催付 task opens in the queue): a failed payment is what a reminder must address."""
     order = _unpaid(session, ctx, data["order_id"])
     if order is None:
-        _skipped(ctx, data, "failed_payment")
+        report_skipped(session, ctx.id, "failed_payment", data)
         return None
     method = order.payment_method or ctx.profile["orders"]["payment_methods"][0]
     attempt_payment(
@@ -85,7 +77,7 @@ def parcel_exception(session: Session, ctx: ShopContext, data: dict[str, Any], k
     """The newest parcel in transit of a shipped order is lost, or held at customs, now."""
     found = _in_transit(session, ctx, data["order_id"])
     if found is None:
-        _skipped(ctx, data, "lost_parcel" if kind == "lost" else kind)
+        report_skipped(session, ctx.id, "lost_parcel" if kind == "lost" else kind, data)
         return None
     order, shipment = found
     detail = fill(data["text"], data["language"], order_no=order.order_no) if data.get("text") else ""

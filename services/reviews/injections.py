@@ -5,12 +5,11 @@ followed up like any buyer's (``review.posted``).
 The order is the one the instructor named (the gateway has checked it is this shop's and delivered), else the newest
 delivered order with a line not yet reviewed and its review window open. The gateway asks the same rule first
 (``target``, behind ``GET /shops/<id>/injection-targets/one_star_review``) and refuses an injection it would find no
-order for; one whose order was reviewed meanwhile is left as it is (logged).
+order for; one whose order was reviewed meanwhile is left as it is, and the skip reported (``injection.skipped``).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -20,10 +19,9 @@ from services.reviews.models import OrderFacts, OrderLineFacts, Review
 from services.reviews.policy import ReviewPolicy
 from services.reviews.reviewing import Written, not_reviewable, post_review
 from shoplab.injected_text import fill
-from shoplab.injection_targets import Target, no_target
+from shoplab.injection_targets import Target, report_skipped
 from shoplab.shops.context import ShopContext
 
-log = logging.getLogger(__name__)
 CANDIDATES = 50  # the newest delivered orders looked at for a line to review
 
 
@@ -57,8 +55,7 @@ def inject_one_star_review(session: Session, ctx: ShopContext, data: dict[str, A
     policy = ReviewPolicy.of(ctx.profile)
     found = _reviewable(session, ctx, policy, data["order_id"])
     if found is None:
-        problem = no_target("one_star_review", data["order_id"])
-        log.warning("injection %s (one_star_review) in shop %s: %s", data["injection_id"], ctx.id, problem)
+        report_skipped(session, ctx.id, "one_star_review", data)
         return None
     facts, line = found
     text = fill(data["text"] or "", data["language"], order_no=facts.order_no, product=line.title)

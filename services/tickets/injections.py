@@ -5,12 +5,11 @@ Each goes through the queue's own rules (``disputes.open_dispute``, ``opening.op
 and counted like a buyer's own. The order is the one the instructor named (the gateway has checked it is this
 shop's), else the newest one the kind fits. The gateway asks the same rule first (``target``, behind
 ``GET /shops/<id>/injection-targets/<kind>``) and refuses a dispute it would find no order for; one whose order was
-disputed or cancelled between that answer and the event is left out (logged).
+disputed or cancelled between that answer and the event is left out, and the skip reported (``injection.skipped``).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -21,10 +20,8 @@ from services.tickets.models import Dispute, OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import Policy
 from shoplab.injected_text import fill
-from shoplab.injection_targets import Target, no_target
+from shoplab.injection_targets import Target, report_skipped
 from shoplab.shops.context import ShopContext
-
-log = logging.getLogger(__name__)
 
 
 def _newest(session: Session, ctx: ShopContext, order_id: str | None, *conditions: Any) -> OrderFacts | None:
@@ -61,8 +58,7 @@ def inject_dispute(session: Session, ctx: ShopContext, policy: Policy, data: dic
     """The buyer of a paid order disputes all of it, with the injected statement."""
     facts = _undisputed_paid(session, ctx, data["order_id"])
     if facts is None:
-        problem = no_target("dispute", data["order_id"])
-        log.warning("injection %s (dispute) in shop %s: %s", data["injection_id"], ctx.id, problem)
+        report_skipped(session, ctx.id, "dispute", data)
         return None
     statement = fill(data["text"], data["language"], order_no=facts.order_no) if data.get("text") else None
     return open_dispute(

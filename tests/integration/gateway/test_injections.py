@@ -171,6 +171,24 @@ def test_a_class_injection_skips_the_shops_without_a_fitting_order(served):
     assert {(row["shop_id"], row["order_id"]) for row in listed} == set(reached.items())
 
 
+def test_an_injection_whose_order_moved_on_is_marked_skipped(served):
+    """Told which order it would take, the owner may still find it gone when the event arrives (here: the same lost
+    parcel injected twice before the first was handled): it reports the skip, and the record says so."""
+    world = build_world(served)
+    in_transit = _paid_order(world, "A", "c-a1")
+    _ship(world, "A", "c-a1", "student1", in_transit)
+    [first] = _inject(world, "A", {"kind": "lost_parcel"})
+    [second] = _inject(world, "A", {"kind": "lost_parcel"})
+    assert first["order_id"] == second["order_id"] == in_transit
+    assert first["outcome"] == second["outcome"] == "sent"
+    pump(served, targets=("orders", "tickets", "gateway"))  # the orders worker, then the gateway's
+    listed = {row["id"]: row for row in world.call("GET", f"/api/v1/shops/{world.shops['A']}/injections",
+                                                   world.headers["teacher"])}  # fmt: skip
+    assert listed[first["id"]]["outcome"] == "sent" and listed[first["id"]]["skipped_reason"] is None
+    assert listed[second["id"]]["outcome"] == "skipped"
+    assert listed[second["id"]]["skipped_reason"].startswith(f"order {in_transit} does not fit lost_parcel")
+
+
 def test_each_injection_reaches_the_students_queue(served):
     world = build_world(served)
     served.start_workers(["orders", "tickets", "reviews"], SHOPLAB_SENTIMENT_WARM_UP="before_ready")
