@@ -1,5 +1,6 @@
 """The events the gateway's worker handles: each one rings the shop's live doorbell (``gateway/live.py``), so signed-in
-clients of that shop look again. The registry matches the gateway's line in ``shoplab/topology.py``."""
+clients of that shop look again; and ``injection.skipped`` marks an instructor's injection record. The registry
+matches the gateway's line in ``shoplab/topology.py``."""
 
 from __future__ import annotations
 
@@ -24,9 +25,9 @@ def notify_clients(session: Session, event: Event) -> None:
 
 
 def on_injection_skipped(session: Session, event: Event) -> None:
-    """The owner found no order for an injection: its record says so, and the shop's clients look again."""
+    """The owner found no order for an injection: its record says so. No doorbell: the shop's live stream is the
+    students', and an injection is the instructor's to know about (students get 403 on the records)."""
     injections.mark_skipped(session, event.payload)
-    notify_clients(session, event)
 
 
 def carried_ids(payload: dict[str, Any]) -> dict[str, Any]:
