@@ -1,5 +1,6 @@
 """The events the gateway's worker handles: each one rings the shop's live doorbell (``gateway/live.py``), so signed-in
-clients of that shop look again. The registry matches the gateway's line in ``shoplab/topology.py``."""
+clients of that shop look again; and ``injection.skipped`` marks an instructor's injection record. The registry
+matches the gateway's line in ``shoplab/topology.py``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gateway import live
+from gateway import injections, live
 from shoplab.eventbus.consumer import Handler
 from shoplab.eventbus.envelope import Event
 
@@ -21,6 +22,12 @@ def notify_clients(session: Session, event: Event) -> None:
     if event.shop_id is None:
         return
     live.notify(live.redis_client(), event.shop_id, event.type, carried_ids(event.payload), event.occurred_at)
+
+
+def on_injection_skipped(session: Session, event: Event) -> None:
+    """The owner found no order for an injection: its record says so. No doorbell: the shop's live stream is the
+    students', and an injection is the instructor's to know about (students get 403 on the records)."""
+    injections.mark_skipped(session, event.payload)
 
 
 def carried_ids(payload: dict[str, Any]) -> dict[str, Any]:
@@ -83,4 +90,5 @@ HANDLERS: dict[str, Handler] = {
     "customer.blacklisted": notify_clients,
     "customer.blacklist_lifted": notify_clients,
     "care.task_due": notify_clients,
+    "injection.skipped": on_injection_skipped,
 }

@@ -20,13 +20,15 @@ class Injection(Base):
     shop_id: Mapped[str] = mapped_column(ForeignKey("shop_registry.id"))
     class_id: Mapped[str | None] = mapped_column(ForeignKey("classrooms.id"))  # set when injected into a class
     kind: Mapped[str] = mapped_column(String(30))
-    order_id: Mapped[str | None] = mapped_column(String(64))  # the order named, if any
+    order_id: Mapped[str | None] = mapped_column(String(64))  # the order named or taken (none: a flood, a new buyer)
     language: Mapped[str] = mapped_column(String(16))  # of the buyers' texts
     details: Mapped[dict[str, Any]] = mapped_column(JSON)  # text, reason, questions ... as sent
     note: Mapped[str | None] = mapped_column(String(500))  # the instructor's own note
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
     event_id: Mapped[str] = mapped_column(String(36))  # the ``injection.<kind>`` event that carries it
+    # set when the owner found nothing to act on after all (``injection.skipped``): why
+    skipped_reason: Mapped[str | None] = mapped_column(String(500))
 
     __table_args__ = (
         Index("ix_injections_shop", "shop_id", "created_wall_at"),

@@ -5,13 +5,14 @@ together, or neither does.
 The buyers' words are written here, in the language of the shop's buyers (Chinese for a Taobao-style shop, English
 for a cross-border one), from the simulator's text bank, unless the instructor wrote their own. A named order is
 checked with the orders service first (this shop's, in a state the kind needs), so a wrong one is refused with
-nothing written; without one, the owning service picks the newest order that fits.
+nothing written; then the owning service says which order it will act on (``gateway/injection_targets.py``: the one
+named if it fits, else the newest that fits), and the record and the event name that order.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,10 +92,10 @@ def _question(shop: Shop, injection_id: str, index: int, language: str, text: st
     return {**_buyer(shop, injection_id, f"q{index + 1:03d}", language), "text": asked}
 
 
-def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], *, by: str, class_id: str | None = None
-           ) -> list[Injection]:  # fmt: skip
+def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], orders: Mapping[str, str | None], *,
+           by: str, class_id: str | None = None) -> list[Injection]:  # fmt: skip
     """Record the injection once per shop and publish its event to the owning service, in the caller's
-    transaction."""
+    transaction; ``orders`` is each shop's order (``gateway.injection_targets``), named in both."""
     kind = data["kind"]
     now = datetime.now(UTC)
     rows = []
@@ -102,11 +103,12 @@ def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], *, by:
         injection_id = uuid.uuid4().hex
         language = buyers_language(shop)
         details = _details(shop, kind, data, injection_id, language)
-        payload = {"injection_id": injection_id, "order_id": data.get("order_id"), "language": language,
-                   "note": data.get("note"), **details}  # fmt: skip
+        order_id = orders.get(shop.id)
+        payload = {"injection_id": injection_id, "order_id": order_id, "language": language, "note": data.get("note"),
+                   **details}  # fmt: skip
         event = publish(session, f"injection.{kind}", shop_id=shop.id, payload=payload)
         row = Injection(
-            id=injection_id, shop_id=shop.id, class_id=class_id, kind=kind, order_id=data.get("order_id"),
+            id=injection_id, shop_id=shop.id, class_id=class_id, kind=kind, order_id=order_id,
             language=language, details=details, note=data.get("note"), created_by=by, created_wall_at=now,
             event_id=event.id,
         )  # fmt: skip
@@ -114,6 +116,14 @@ def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], *, by:
         rows.append(row)
     session.flush()
     return rows
+
+
+def mark_skipped(session: Session, payload: dict[str, Any]) -> None:
+    """The owner found nothing to act on (``injection.skipped``): the record keeps why. An injection not recorded
+    here (none has that id) is nobody's record: nothing to mark."""
+    row = session.get(Injection, payload["injection_id"])
+    if row is not None:
+        row.skipped_reason = payload["reason"][:500]
 
 
 def listing(session: Session, *, shop_id: str | None = None, class_id: str | None = None, limit: int = 200

@@ -2,7 +2,9 @@
 
 ``POST /api/v1/shops/<shop_id>/injections`` and ``POST /api/v1/classes/<class_id>/injections`` record and send
 them (202: the owning service makes it happen within moments, through the bus); ``GET`` on either lists them. Only
-instructors of the class (and admins): a student seated in the shop gets 403, anyone outside it 404.
+instructors of the class (and admins): a student seated in the shop gets 403, anyone outside it 404. The order each
+injection acts on is settled before anything is written (``gateway/injection_targets.py``): a shop with nothing to
+inject into is a 409, a class's such shops are listed as skipped.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from gateway import access, injections
+from gateway import access, injection_targets, injections
 from gateway.models import Shop
 from gateway.sessions import current_identity, instructors_only
 from shoplab.contracts.injections import KINDS
@@ -76,6 +78,23 @@ class InjectionOut(Schema):
     created_by = fields.String()
     created_at = fields.AwareDateTime(attribute="created_wall_at")
     event_id = fields.String()
+    outcome = fields.Function(
+        lambda row: "skipped" if row.skipped_reason else "sent",
+        metadata={"description": "sent; skipped when the owner found nothing to act on after all (then the reason)"},
+    )
+    skipped_reason = fields.String(allow_none=True)
+
+
+class SkippedOut(Schema):
+    shop_id = fields.String()
+    shop_name = fields.String()
+    reason = fields.String(metadata={"description": "why nothing was injected there: the order the kind needs"})
+    needed_state = fields.String(metadata={"description": "the order state the kind needs"})
+
+
+class ClassInjectionsOut(Schema):
+    injections = fields.List(fields.Nested(InjectionOut), metadata={"description": "one record per shop reached"})
+    skipped = fields.List(fields.Nested(SkippedOut), metadata={"description": "shops without a fitting order"})
 
 
 @injections_api.route("/shops/<shop_id>/injections")
@@ -97,11 +116,14 @@ class ShopInjections(MethodView):
         who = current_identity()
         with db().reading() as session:
             access.visible_shop(session, who, shop_id)
+        # before anything is written: the named order is this shop's and in a state the kind needs, and the owner
+        # says which order it will act on (409 naming order_id when none fits)
         if data.get("order_id"):
-            injections.check_order(shop_id, data["kind"], data["order_id"])  # before anything is written
+            injections.check_order(shop_id, data["kind"], data["order_id"])
+        order_id = injection_targets.order_for(shop_id, data["kind"], data.get("order_id"))
         with db().writing() as session:
             shop = access.visible_shop(session, who, shop_id)
-            return injections.inject(session, [shop], data, by=who.user_id)
+            return injections.inject(session, [shop], data, {shop.id: order_id}, by=who.user_id)
 
 
 @injections_api.route("/classes/<class_id>/injections")
@@ -116,15 +138,23 @@ class ClassInjections(MethodView):
 
     @instructors_only
     @injections_api.arguments(InjectionIn)
-    @injections_api.response(202, InjectionOut(many=True))
+    @injections_api.response(202, ClassInjectionsOut)
     def post(self, data, class_id: str):
-        """Inject into every shop of the class at once (each shop's service picks its own order)."""
+        """Inject into every shop of the class at once, each on its own newest fitting order; shops without one are
+        listed in ``skipped`` with the reason (409 when no shop has one)."""
         if data.get("order_id"):
             raise InvalidInput("an order belongs to one shop", {"order_id": ["inject into the order's shop instead"]})
         who = current_identity()
-        with db().writing() as session:
+        with db().reading() as session:
             access.taught_class(session, who, class_id)
             shops = session.scalars(select(Shop).where(Shop.class_id == class_id).order_by(Shop.id)).all()
             if not shops:
                 raise InvalidInput("the class has no shop yet", {"class_id": ["no shops to inject into"]})
-            return injections.inject(session, shops, data, by=who.user_id, class_id=class_id)
+        orders, skipped = injection_targets.orders_for_class(shops, data["kind"])  # asked outside the write
+        with db().writing() as session:
+            access.taught_class(session, who, class_id)
+            reached = session.scalars(
+                select(Shop).where(Shop.class_id == class_id, Shop.id.in_(orders)).order_by(Shop.id)
+            ).all()
+            rows = injections.inject(session, reached, data, orders, by=who.user_id, class_id=class_id)
+            return {"injections": rows, "skipped": skipped}

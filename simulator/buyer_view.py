@@ -7,6 +7,12 @@ those again; every ``SWEEP_SECONDS`` (and when the feed lost some notifications)
 reviews, which have no notification (a contact, the shop's reply), every ``REVIEW_SECONDS``. Each difference becomes
 an ``Observation`` at the moment the shop recorded it: shop times the services give (``*_at`` of orders, parcels,
 refunds, disputes, reviews) and, for messages (wall times), the shop time the clock showed then.
+
+Care items (客户关怀: crm's care task, opened in the queue by the tickets service) are conversations the shop opens,
+not the buyer: the feed names their kind and customer, so a care item of one of this port's buyers is watched from
+the notification that names it (when notifications were lost, each buyer's care items are listed again). What the
+student writes there before the buyer says anything is a ``care_message``; once the buyer answers, what follows is a
+``reply`` like any other.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator.gateway_http import BuyerApi
+from simulator.order_view import OrderReads, parse_time
 from simulator.port import Observation
 from simulator.watches import Conversation, OrderWatch, ReviewWatch
 
@@ -26,22 +33,22 @@ REVIEW_SECONDS = 10.0  # reviews have no notification: a contact or a reply is f
 _ORDER_DONE = ("completed", "cancelled", "closed")
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 @dataclass
-class BuyerView:
+class BuyerView(OrderReads):
     api: BuyerApi
     shop_time: Callable[[datetime], datetime]  # the shop's clock at a wall moment
     conversations: dict[str, Conversation] = field(default_factory=dict)
     orders: dict[str, OrderWatch] = field(default_factory=dict)
     reviews: dict[str, ReviewWatch] = field(default_factory=dict)
+    buyers: set[str] = field(default_factory=set)  # the customers this port registered: whose care items to watch
     seq: int | None = None
     swept: float = 0.0
     reviews_read: float = 0.0
 
     # -- what the buyers did (the port tells us) ----------------------------------------------------------------
+    def buyer_registered(self, buyer: str) -> None:
+        self.buyers.add(buyer)
+
     def conversation_opened(self, buyer: str, ticket: dict[str, Any]) -> None:
         watch = self.conversations.setdefault(ticket["id"], Conversation(buyer))
         watch.seen.update(m["id"] for m in ticket.get("messages") or [] if m.get("author") != "agent")
@@ -89,9 +96,26 @@ class BuyerView:
             ids = item.get("ids") or {}
             if ids.get("ticket_id"):
                 tickets.add(ids["ticket_id"])
+                if ids.get("kind") == "care":
+                    self._care_item(ids["ticket_id"], ids.get("customer_id"))
             if ids.get("order_id"):
                 orders.add(ids["order_id"])
+        if not first and not feed["complete"]:
+            self._find_care_items()
         return tickets, orders, first or not feed["complete"]
+
+    def _care_item(self, ticket_id: str, customer_id: str | None) -> None:
+        """Watch a care item the shop opened for one of our buyers (the feed is shop-wide: others' are not ours)."""
+        if customer_id in self.buyers and ticket_id not in self.conversations:
+            self.conversations[ticket_id] = Conversation(customer_id, care=True)
+
+    def _find_care_items(self) -> None:
+        """The notifications of some care items may be lost: each buyer's own are listed (the buyer API shows a
+        customer only theirs). Rare (Redis restarted, or over 500 notifications missed), so one call per buyer."""
+        for buyer in sorted(self.buyers):
+            page = self.api.call("GET", "/tickets", buyer, params={"kind": "care", "limit": 50})
+            for ticket in page["items"] if isinstance(page, dict) else page:
+                self._care_item(ticket["id"], buyer)
 
     def _ticket(self, ticket_id: str) -> list[Observation]:
         watch = self.conversations[ticket_id]
@@ -99,12 +123,14 @@ class BuyerView:
         seen: list[Observation] = []
         waiting_since: datetime | None = None
         for message in ticket.get("messages") or []:
-            wall = _time(message["created_at"]) or datetime.now(UTC)
+            wall = parse_time(message["created_at"]) or datetime.now(UTC)
             if message["author"] == "buyer":
                 waiting_since = waiting_since or wall
             elif message["author"] == "agent" or message.get("kind") == "auto_reply":
                 auto = message.get("kind") == "auto_reply"
-                if message["id"] not in watch.seen:
+                if message["id"] not in watch.seen and watch.care and waiting_since is None and not auto:
+                    seen.append(self._care_message(ticket, message, watch.buyer, wall))  # the shop spoke first
+                elif message["id"] not in watch.seen:
                     delay = (wall - waiting_since).total_seconds() if waiting_since and not auto else None
                     seen.append(
                         self._seen(
@@ -121,10 +147,19 @@ class BuyerView:
             watch.seen.add(message["id"])
         status = ticket.get("status", watch.status)
         if status in ("resolved", "closed") and watch.status not in ("resolved", "closed"):
-            wall = _time(ticket.get("resolved_at") or ticket.get("closed_at")) or datetime.now(UTC)
+            wall = parse_time(ticket.get("resolved_at") or ticket.get("closed_at")) or datetime.now(UTC)
             seen.append(self._seen("ticket_resolved", watch.buyer, wall, conversation_id=ticket_id))
         watch.status = status
         return seen
+
+    def _care_message(self, ticket: dict[str, Any], message: dict[str, Any], buyer: str, wall: datetime
+                      ) -> Observation:  # fmt: skip
+        """The student's care message (a greeting, a follow-up, a win-back), as the in-memory desk shows one."""
+        facts = {"channel": ticket.get("channel") or "platform_message", "agent_id": message.get("agent_id")}
+        return self._seen(
+            "care_message", buyer, wall, conversation_id=ticket["id"], order_id=ticket.get("order_id"),
+            text=message["body"], facts=facts,
+        )  # fmt: skip
 
     def _seen(self, kind: str, buyer: str, wall: datetime, **fields: Any) -> Observation:
         return Observation(kind=kind, buyer=buyer, at=self.shop_time(wall), wall_at=wall, **fields)
@@ -133,159 +168,6 @@ class BuyerView:
         """An observation at a shop time the service recorded (wall time: now, when it was read)."""
         now = datetime.now(UTC)
         return Observation(kind=kind, buyer=buyer, at=at or self.shop_time(now), wall_at=now, **fields)
-
-    def _order(self, order_id: str) -> list[Observation]:
-        watch = self.orders[order_id]
-        order = self.api.call("GET", f"/orders/{order_id}", watch.buyer)
-        seen: list[Observation] = []
-        if order.get("reminder_count", 0) > watch.reminders:
-            reminders = self.api.call("GET", f"/orders/{order_id}/reminders", watch.buyer)
-            for number, reminder in enumerate(sorted(reminders, key=lambda r: r["sent_at"]), start=1):
-                if number > watch.reminders:
-                    seen.append(
-                        self._at(
-                            "reminder",
-                            watch.buyer,
-                            _time(reminder["sent_at"]),
-                            order_id=order_id,
-                            text=reminder["text"],
-                            facts={
-                                "channel": reminder["channel"],
-                                "number": number,
-                                "agent_id": reminder.get("sent_by"),
-                            },
-                        )
-                    )
-            watch.reminders = max(watch.reminders, len(reminders))
-        if order["state"] == "cancelled" and watch.state != "cancelled":
-            seen.append(
-                self._at(
-                    "order_cancelled",
-                    watch.buyer,
-                    _time(order.get("cancelled_at")),
-                    order_id=order_id,
-                    facts={"reason": order.get("cancel_reason")},
-                )
-            )
-        if order.get("shipped_at"):
-            seen += self._parcels(order_id, watch)
-        if order.get("delivered_at") and not watch.delivered:
-            watch.delivered = True
-            seen.append(self._at("delivered", watch.buyer, _time(order["delivered_at"]), order_id=order_id))
-        watch.state = order["state"]
-        if watch.after_sale:
-            seen += self._after_sale(order_id, watch)
-        if watch.disputes:
-            seen += self._disputes(order_id, watch)
-        return seen
-
-    def _parcels(self, order_id: str, watch: OrderWatch) -> list[Observation]:
-        tracking = self.api.call("GET", f"/orders/{order_id}/tracking", watch.buyer)
-        seen: list[Observation] = []
-        for parcel in tracking.get("shipments") or []:
-            shipment = parcel["shipment"]
-            if shipment["id"] not in watch.shipments:
-                watch.shipments.add(shipment["id"])
-                again = shipment.get("replaces_shipment_id") or shipment.get("kind") not in (None, "original")
-                kind = "reshipped" if again else "shipped"
-                facts = {
-                    "carrier": shipment["carrier"],
-                    "tracking_no": shipment["tracking_no"],
-                    "expected_by": _time(parcel.get("estimated_delivery_to")),
-                    "late": bool(shipment.get("late")),
-                }
-                seen.append(self._at(kind, watch.buyer, _time(shipment["shipped_at"]), order_id=order_id, facts=facts))
-            for event in parcel.get("events") or []:
-                key = (shipment["id"], f"{event['status']}@{event['occurred_at']}")
-                if event.get("kind") == "exception" and key not in watch.exceptions:
-                    watch.exceptions.add(key)
-                    seen.append(
-                        self._at(
-                            "parcel_exception",
-                            watch.buyer,
-                            _time(event["occurred_at"]),
-                            order_id=order_id,
-                            facts={"kind": event["status"]},
-                        )
-                    )
-        return seen
-
-    def _after_sale(self, order_id: str, watch: OrderWatch) -> list[Observation]:
-        seen: list[Observation] = []
-        rows = {}
-        for what in {what for what, _ in watch.after_sale.values()}:
-            rows.update({row["id"]: row for row in self.api.call("GET", f"/orders/{order_id}/{what}s", watch.buyer)})
-        for ident, (what, was) in list(watch.after_sale.items()):
-            row = rows.get(ident)
-            if row is None or row["status"] == was:
-                continue
-            watch.after_sale[ident] = (what, row["status"])
-            decided = _time(row.get("decided_at"))
-            if was == "requested" and row["status"] != "requested" and row.get("decided_at"):
-                decision = "rejected" if row["status"] == "rejected" else "approved"
-                return_id = ident if what == "return" and decision == "approved" else None
-                facts = {"decision": decision, "return_id": return_id, "agent_id": row.get("decided_by")}
-                seen.append(
-                    self._at(
-                        "refund_decided",
-                        watch.buyer,
-                        decided,
-                        order_id=order_id,
-                        ref=ident,
-                        text=row.get("decision_note") or "",
-                        facts=facts,
-                    )
-                )
-            if row["status"] in ("completed", "refunded"):
-                amount = row.get("amount")
-                seen.append(
-                    self._at(
-                        "refunded",
-                        watch.buyer,
-                        _time(row.get("completed_at")),
-                        order_id=order_id,
-                        ref=ident,
-                        facts={"amount": amount},
-                    )
-                )
-        return seen
-
-    def _disputes(self, order_id: str, watch: OrderWatch) -> list[Observation]:
-        seen: list[Observation] = []
-        for dispute in self.api.call("GET", "/disputes", watch.buyer):
-            if dispute["id"] not in watch.disputes:
-                continue
-            proposed, ruled = watch.disputes[dispute["id"]]
-            proposal, ruling = dispute.get("proposal"), dispute.get("ruling")
-            if proposal and not proposed:
-                seen.append(
-                    self._at(
-                        "dispute_proposed",
-                        watch.buyer,
-                        _time(dispute.get("seller_responded_at")),
-                        order_id=order_id,
-                        ref=dispute["id"],
-                        text=proposal.get("note") or "",
-                        facts={
-                            "proposal": proposal["kind"],
-                            "amount": proposal.get("amount"),
-                            "agent_id": proposal.get("agent_id"),
-                        },
-                    )
-                )
-            if ruling and not ruled:
-                seen.append(
-                    self._at(
-                        "dispute_ruled",
-                        watch.buyer,
-                        _time(ruling.get("ruled_at")),
-                        order_id=order_id,
-                        ref=dispute["id"],
-                        facts={"outcome": ruling["outcome"], "amount": ruling.get("refund_amount")},
-                    )
-                )
-            watch.disputes[dispute["id"]] = (bool(proposal), bool(ruling))
-        return seen
 
     def _review(self, review_id: str) -> list[Observation]:
         watch = self.reviews[review_id]
@@ -298,7 +180,7 @@ class BuyerView:
                     self._at(
                         "review_contact",
                         watch.buyer,
-                        _time(contact["contacted_at"]),
+                        parse_time(contact["contacted_at"]),
                         order_id=watch.order_id,
                         ref=review_id,
                         text=contact.get("note") or "",
@@ -312,7 +194,7 @@ class BuyerView:
                 self._at(
                     "review_reply",
                     watch.buyer,
-                    _time(reply.get("replied_at")),
+                    parse_time(reply.get("replied_at")),
                     order_id=watch.order_id,
                     ref=review_id,
                     text=reply.get("text") or "",

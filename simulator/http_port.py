@@ -55,6 +55,7 @@ class HttpShopPort:
         details = {key: card[key] for key in ("name", "country", "timezone", "language")}
         self.api.call("PUT", f"/customers/{card['customer_id']}", body=details)
         self.addresses[card["customer_id"]] = dict(card["address"])
+        self.view.buyer_registered(card["customer_id"])  # their care items are theirs to read
 
     def browse(self, buyer: str, category: str | None = None) -> Sequence[Product]:
         rows = self.api.call("GET", "/products", params={"category": category} if category else None)

@@ -11,6 +11,7 @@ class Conversation:
     buyer: str
     seen: set[int] = field(default_factory=set)
     status: str = "open"
+    care: bool = False  # a care item the shop opened for the buyer (crm's care task): the shop speaks first
 
 
 @dataclass

@@ -3,12 +3,13 @@ pre-sale questions from as many buyers.
 
 Each goes through the queue's own rules (``disputes.open_dispute``, ``opening.open_ticket``), so it is routed, timed
 and counted like a buyer's own. The order is the one the instructor named (the gateway has checked it is this
-shop's), else the newest one the kind fits; a dispute without a paid, undisputed order is left out (logged).
+shop's), else the newest one the kind fits. The gateway asks the same rule first (``target``, behind
+``GET /shops/<id>/injection-targets/<kind>``) and refuses a dispute it would find no order for; one whose order was
+disputed or cancelled between that answer and the event is left out, and the skip reported (``injection.skipped``).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -19,9 +20,8 @@ from services.tickets.models import Dispute, OrderFacts, Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.policy import Policy
 from shoplab.injected_text import fill
+from shoplab.injection_targets import Target, report_skipped
 from shoplab.shops.context import ShopContext
-
-log = logging.getLogger(__name__)
 
 
 def _newest(session: Session, ctx: ShopContext, order_id: str | None, *conditions: Any) -> OrderFacts | None:
@@ -32,19 +32,33 @@ def _newest(session: Session, ctx: ShopContext, order_id: str | None, *condition
     return session.scalar(stmt.order_by(*order).limit(1))
 
 
-def inject_dispute(session: Session, ctx: ShopContext, policy: Policy, data: dict[str, Any]) -> Dispute | None:
-    """The buyer of a paid order disputes all of it, with the injected statement."""
+def _undisputed_paid(session: Session, ctx: ShopContext, order_id: str | None) -> OrderFacts | None:
+    """The named order, or the newest, that is paid, not cancelled and not disputed yet: what a dispute needs."""
     undisputed = ~select(Dispute.id).where(Dispute.shop_id == ctx.id, Dispute.order_id == OrderFacts.order_id).exists()
-    facts = _newest(
+    return _newest(
         session,
         ctx,
-        data["order_id"],
+        order_id,
         OrderFacts.paid_amount_cents.is_not(None),
         OrderFacts.cancelled_wall_at.is_(None),
         undisputed,
     )
+
+
+def target(session: Session, ctx: ShopContext, kind: str, order_id: str | None) -> Target | None:
+    """The order an injection of ``kind`` would act on now, or None (a dispute without a fitting order). An angry
+    buyer always writes: about the order (the named one, else the newest), else as a new buyer (no order)."""
+    facts = _undisputed_paid(session, ctx, order_id) if kind == "dispute" else _newest(session, ctx, order_id)
     if facts is None:
-        log.warning("injection %s (dispute) in shop %s: no paid, undisputed order", data["injection_id"], ctx.id)
+        return None if kind == "dispute" else Target(kind, None)
+    return Target(kind, facts.order_id, facts.order_no)
+
+
+def inject_dispute(session: Session, ctx: ShopContext, policy: Policy, data: dict[str, Any]) -> Dispute | None:
+    """The buyer of a paid order disputes all of it, with the injected statement."""
+    facts = _undisputed_paid(session, ctx, data["order_id"])
+    if facts is None:
+        report_skipped(session, ctx.id, "dispute", data)
         return None
     statement = fill(data["text"], data["language"], order_no=facts.order_no) if data.get("text") else None
     return open_dispute(

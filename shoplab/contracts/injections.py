@@ -70,6 +70,17 @@ class PresaleFloodInjected(Injected):
     questions = fields.List(fields.Nested(Question), required=True, validate=validate.Length(min=1, max=200))
 
 
+class InjectionSkipped(Schema):
+    """The owning service found nothing to act on when the injection arrived (the order moved on after the gateway
+    asked, or none was named and none fits): the gateway marks its record."""
+
+    injection_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    order_id = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    needed_state = fields.String(required=True)
+
+
 SCHEMAS: dict[str, type[Schema]] = {
     "dispute": DisputeInjected,
     "one_star_review": Injected,
@@ -84,5 +95,6 @@ CONTRACTS = contracts(
     *(
         Contract(f"injection.{kind}", SCHEMAS[kind], description=f"an instructor injected {kind} ({OWNERS[kind]})")
         for kind in KINDS
-    )
+    ),
+    Contract("injection.skipped", InjectionSkipped, description="an injection's owner found no order to act on"),
 )

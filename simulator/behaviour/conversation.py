@@ -10,8 +10,10 @@ from simulator.agenda import AgendaItem
 from simulator.buyer_world import REFUSED, BuyerWorld
 from simulator.journey import Journey
 
-# The conversation kind a buyer opens for a purpose (the tickets service's kinds); else "order" about an order.
-KIND_OF_PURPOSE = {"pre_sale": "pre_sale", "complaint": "complaint"}
+# The conversation kind a buyer writes in for a purpose (the tickets service's kinds); else "order" about an order.
+# A care item is the shop's to open: a buyer answering one whose conversation is closed asks a pre-sale question.
+KIND_OF_PURPOSE = {"pre_sale": "pre_sale", "complaint": "complaint", "care": "care"}
+OPENED_AS = {"care": "pre_sale"}
 
 
 def say(world: BuyerWorld, journey: Journey, at: datetime, text: str, action: str, **detail: Any) -> bool:
@@ -26,6 +28,7 @@ def say(world: BuyerWorld, journey: Journey, at: datetime, text: str, action: st
         if sent is not REFUSED:
             return True
     language = world.persona(journey).language
+    kind = OPENED_AS.get(kind, kind)
     opened = world.act(
         journey,
         action,

@@ -115,22 +115,29 @@ def on_review_reply(world: BuyerWorld, journey: Journey, obs: Observation) -> No
 
 
 def on_care_message(world: BuyerWorld, journey: Journey, obs: Observation) -> None:
-    """A care message (关怀, a holiday greeting): the buyer may answer it, and may come back to buy."""
+    """A care message (关怀, a holiday greeting): the buyer may answer it, and may come back to buy. A care message
+    that came in a conversation (the shop's care item) is answered there; one without (the in-memory desk) opens a
+    pre-sale conversation."""
     journey.contacts += 1
     assessment = assess(obs.text, world.context(journey, "care"))
     world.keep_reply(journey, "care", obs, None, assessment)
     persona = world.persona(journey)
     world.record(journey, "care_read", obs.at, score=round(assessment.score, 2))
+    purpose = "pre_sale"
+    if obs.conversation_id:
+        journey.conversation_id, journey.conversation_kind = obs.conversation_id, "care"
+        world.remember("conversation", obs.conversation_id, journey)  # the shop's replies there are this journey's
+        purpose = "care"
     if world.chance(
         persona.propensity("answer_care") * (0.3 + 0.7 * assessment.score), journey, "answer_care", journey.contacts
     ):
-        journey.purpose = "pre_sale"
+        journey.purpose = purpose
         plan_write(
             world,
             journey,
             world.delay(obs.at, "answer_care_wall_seconds", journey, journey.contacts),
             ("care_answer",),
-            "pre_sale",
+            purpose,
             wait=False,
         )
     probability = decisions.care_repurchase_probability(persona, assessment)

@@ -108,6 +108,8 @@ def _due(journey: Journey) -> dict[str, Any]:
             "question_topic": question.topic if question else None,
             "apology_due": kept_waiting,
         }
+    if purpose == "care":  # small talk after a care message: nothing to solve, nothing to apologise for
+        return {"apology_due": kept_waiting}
     if order is not None and not order.paid:
         return {"facts_due": ("order",), "failure_reason": order.failure_reason, "apology_due": kept_waiting}
     facts = ("tracking",) if purpose == "logistics" and order and order.tracking_no else ("order",)

@@ -5,7 +5,8 @@ Buyer actions (the gateway's buyer API forwards them with the customer's id) and
 
 from services.reviews.api.agent_actions import agent_actions_api
 from services.reviews.api.buyer_actions import buyer_actions_api
+from services.reviews.api.injections import injection_targets_api
 from services.reviews.api.metrics import metrics_api
 from services.reviews.api.reviews import reviews_api
 
-BLUEPRINTS = [reviews_api, buyer_actions_api, agent_actions_api, metrics_api]
+BLUEPRINTS = [reviews_api, buyer_actions_api, agent_actions_api, metrics_api, injection_targets_api]

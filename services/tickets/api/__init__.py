@@ -4,6 +4,7 @@ path under ``/shops/<shop_id>/``. Each view builds the shop's context (and queue
 from services.tickets.api.agents import agents_api
 from services.tickets.api.assignment import assignment_api
 from services.tickets.api.disputes import disputes_api
+from services.tickets.api.injections import injection_targets_api
 from services.tickets.api.messages import messages_api
 from services.tickets.api.metrics import metrics_api
 from services.tickets.api.phrases import phrases_api
@@ -19,4 +20,5 @@ BLUEPRINTS = [
     phrases_api,
     disputes_api,
     metrics_api,
+    injection_targets_api,
 ]

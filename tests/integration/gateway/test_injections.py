@@ -1,5 +1,6 @@
 """Instructors' injections: through the gateway, recorded there, carried as ``injection.<kind>`` by the real bus to the
-real workers of the owning services, and in the student's queue within 2 s; bad input refused with nothing written.
+real workers of the owning services, and in the student's queue within 2 s; bad input refused with nothing written;
+a shop without an order to act on refused (409) with nothing written, a class's such shops skipped and listed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from gateway.injection_models import Injection
 from services.orders.carriers import __file__ as carriers_module
 from shoplab.eventbus.tables import OutboxMessage
 from shoplab.shops.context import shop_context
+from tests.integration.gateway.conftest import pump
 from tests.integration.gateway.world import ADDRESSES, CUSTOMERS, build_world
 from tests.integration.reviews.conftest import deliver, delivered, placed
 from tests.stack import eventually
@@ -106,6 +108,18 @@ def test_refusals_write_nothing(served):
     unpaid_lost = {"kind": "lost_parcel", "order_id": world.ids["order_c-a2"]}
     conflict = world.call("POST", url, world.headers["teacher"], json=unpaid_lost, expect=409)
     assert "order_id" in conflict["fields"] and conflict["current_state"] == "unpaid"
+    # nothing to act on: 409 naming order_id and the state the kind needs, whichever service owns the kind
+    for shop, body, needed in (
+        ("B", {"kind": "lost_parcel"}, "shipped"),  # orders: nothing shipped in shop B
+        ("B", {"kind": "dispute"}, "paid"),  # tickets: c-b1's order is unpaid
+        ("A", {"kind": "one_star_review"}, "delivered"),  # reviews: c-a1's one line is reviewed already
+        ("A", {"kind": "dispute", "order_id": world.ids["order_c-a1"]}, "paid"),  # paid, but disputed already
+    ):
+        shop_url = f"/api/v1/shops/{world.shops[shop]}/injections"
+        refused = world.call("POST", shop_url, world.headers["teacher"], json=body, expect=409)
+        assert refused["needed_state"] == needed and refused["fields"]["order_id"] == [refused["message"]], refused
+    lost = world.call("POST", url, world.headers["teacher"], json={"kind": "lost_parcel"}, expect=409)
+    assert lost["message"].startswith("no shipped order in this shop to lose a parcel of")
     wrong = {"kind": "failed_payment", "reason": "not_received"}
     assert "reason" in world.call("POST", url, world.headers["teacher"], json=wrong, expect=422)["fields"]
     flood_count = {"kind": "presale_flood", "count": 500}
@@ -122,6 +136,57 @@ def test_refusals_write_nothing(served):
     world.call("POST", class_url, world.headers["teacher2"], json={"kind": "angry_message"}, expect=404)
     world.call("POST", class_url, world.headers["student1"], json={"kind": "angry_message"}, expect=403)
     assert _written(served) == before
+
+
+def test_a_class_injection_skips_the_shops_without_a_fitting_order(served):
+    world = build_world(served)
+    class_id = world.call("GET", "/api/v1/classes", world.headers["teacher"])[0]["id"]
+    class_url = f"/api/v1/classes/{class_id}/injections"
+    before = _written(served)
+
+    # no shop of the class has a parcel in transit: 409 naming order_id, every shop's reason, nothing written
+    nowhere = world.call("POST", class_url, world.headers["teacher"], json={"kind": "lost_parcel"}, expect=409)
+    assert nowhere["needed_state"] == "shipped" and "order_id" in nowhere["fields"]
+    assert {world.shops["A"], world.shops["B"]} <= {skip["shop_id"] for skip in nowhere["skipped"]}
+    assert _written(served) == before
+
+    # unpaid orders only in shops A (c-a2's) and B (c-b1's): those two get the failure, the others are listed
+    answer = world.call("POST", class_url, world.headers["teacher"],
+                        json={"kind": "failed_payment", "reason": "declined"}, expect=202)  # fmt: skip
+    reached = {row["shop_id"]: row["order_id"] for row in answer["injections"]}
+    assert reached == {world.shops["A"]: world.ids["order_c-a2"], world.shops["B"]: world.ids["order_c-b1"]}
+    assert len(answer["skipped"]) == 2  # the demo class's Amazon and eBay shops, without orders
+    for skip in answer["skipped"]:
+        assert skip["shop_id"] not in reached and skip["shop_name"] and skip["needed_state"] == "unpaid"
+        assert skip["reason"].startswith("no unpaid order in this shop")
+    assert _written(served) == (before[0] + 2, before[1] + 2)  # a record and its event per shop reached, no more
+
+    # the owner acts on the order its record names
+    pump(served)
+    payments_url = f"/api/v1/shops/{world.shops['A']}/orders/{world.ids['order_c-a2']}/payments"
+    payments = world.call("GET", payments_url, world.headers["student1"])
+    payments = payments["items"] if isinstance(payments, dict) else payments
+    assert [payment["failure_reason"] for payment in payments] == ["declined"]
+    listed = world.call("GET", class_url, world.headers["teacher"])
+    assert {(row["shop_id"], row["order_id"]) for row in listed} == set(reached.items())
+
+
+def test_an_injection_whose_order_moved_on_is_marked_skipped(served):
+    """Told which order it would take, the owner may still find it gone when the event arrives (here: the same lost
+    parcel injected twice before the first was handled): it reports the skip, and the record says so."""
+    world = build_world(served)
+    in_transit = _paid_order(world, "A", "c-a1")
+    _ship(world, "A", "c-a1", "student1", in_transit)
+    [first] = _inject(world, "A", {"kind": "lost_parcel"})
+    [second] = _inject(world, "A", {"kind": "lost_parcel"})
+    assert first["order_id"] == second["order_id"] == in_transit
+    assert first["outcome"] == second["outcome"] == "sent"
+    pump(served, targets=("orders", "tickets", "gateway"))  # the orders worker, then the gateway's
+    listed = {row["id"]: row for row in world.call("GET", f"/api/v1/shops/{world.shops['A']}/injections",
+                                                   world.headers["teacher"])}  # fmt: skip
+    assert listed[first["id"]]["outcome"] == "sent" and listed[first["id"]]["skipped_reason"] is None
+    assert listed[second["id"]]["outcome"] == "skipped"
+    assert listed[second["id"]]["skipped_reason"].startswith(f"order {in_transit} does not fit lost_parcel")
 
 
 def test_each_injection_reaches_the_students_queue(served):
@@ -154,9 +219,10 @@ def test_each_injection_reaches_the_students_queue(served):
     )
 
     # a customs hold in the cross-border shop, on its newest shipped order (none named)
-    _ship(world, "B", "c-b1", "student2", _paid_order(world, "B", "c-b1"))  # the world's own was delivered, reviewed
+    in_transit_b = _paid_order(world, "B", "c-b1")  # the world's own was delivered and reviewed
+    _ship(world, "B", "c-b1", "student2", in_transit_b)
     [held] = _inject(world, "B", {"kind": "customs_hold"})
-    assert held["order_id"] is None and held["language"] == "en"
+    assert held["order_id"] == in_transit_b and held["language"] == "en"  # the record names the order taken
     _arrives(
         lambda: [t for t in _tickets(world, "B", "logistics", "student2") if "customs_hold" in t["subject"]],
         "the logistics task of the customs hold",
@@ -177,9 +243,12 @@ def test_each_injection_reaches_the_students_queue(served):
 
     # an angry buyer in every shop of the class: Chinese in the Taobao-style shop, English in the cross-border one
     classes = world.call("GET", "/api/v1/classes", world.headers["teacher"])
-    angry = world.call("POST", f"/api/v1/classes/{classes[0]['id']}/injections", world.headers["teacher"],
-                       json={"kind": "angry_message", "note": "第 3 课"}, expect=202)  # fmt: skip
-    assert {shop_a, shop_b} <= {row["shop_id"] for row in angry}  # and the demo class's other shops
+    angry_class = world.call("POST", f"/api/v1/classes/{classes[0]['id']}/injections", world.headers["teacher"],
+                             json={"kind": "angry_message", "note": "第 3 课"}, expect=202)  # fmt: skip
+    angry, skipped = angry_class["injections"], angry_class["skipped"]
+    assert {shop_a, shop_b} <= {row["shop_id"] for row in angry} and not skipped  # an angry buyer always writes
+    by_shop = {row["shop_id"]: row["order_id"] for row in angry}
+    assert by_shop[shop_a] and by_shop[shop_b]  # about each shop's newest order
     for shop, student in (("A", "student1"), ("B", "student2")):
         complaints = _arrives(
             lambda s=shop, st=student: _tickets(world, s, "complaint", st), f"the complaint in shop {shop}", angry
@@ -202,6 +271,7 @@ def test_each_injection_reaches_the_students_queue(served):
     deliver(served, "order.placed", shop_a, placed("o-delivered", at=now - timedelta(days=3)))
     deliver(served, "order.delivered", shop_a, delivered("o-delivered", at=now - timedelta(days=1)))
     [review] = _inject(world, "A", {"kind": "one_star_review"})
+    assert review["order_id"] == "o-delivered"  # the reviews service's newest reviewable order
 
     def one_star() -> list[dict]:
         answer = served.client("reviews").get(f"/shops/{shop_a}/reviews")
