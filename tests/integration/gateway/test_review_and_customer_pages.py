@@ -101,7 +101,8 @@ def test_the_instructor_sees_the_pages_read_only_with_the_import(served):
     # a shop nobody has bought from yet: the segment chart would be empty axes, so it says why in words
     newcomer, _ = browser(served, "teacher2", "teacher2-pass")
     empty = newcomer.get(f"/desk/{world.shops['C']}/customers").get_data(as_text=True)
-    assert 'id="chart-segments"' not in empty and 'id="chart-segments-empty"' in empty and "还没有客户完成 RFM 评分" in empty
+    assert 'id="chart-segments"' not in empty and 'id="chart-segments-empty"' in empty
+    assert "还没有客户完成 RFM 评分" in empty
 
 
 def test_a_review_follow_ups_system_line_speaks_the_pages_language(served):
