@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from gateway.injection_models import Injection
 from services.orders.carriers import __file__ as carriers_module
-from shoplab.eventbus.tables import OutboxMessage
+from shoplab.eventbus.tables import DeadLetter, InboxEntry, OutboxMessage
 from shoplab.shops.context import shop_context
 from tests.integration.gateway.conftest import pump
 from tests.integration.gateway.world import ADDRESSES, CUSTOMERS, build_world
@@ -51,17 +51,39 @@ def _tickets(world, shop: str, kind: str, who: str) -> list[dict]:
     return page["items"] if isinstance(page, dict) else page
 
 
-def _arrives(rows, what: str, injected: dict | list[dict], stamp: str = "opened_at") -> list[dict]:
+def _arrives(rows, what: str, injected: dict | list[dict], stamp: str = "opened_at", stack=None) -> list[dict]:
     """``rows()`` lists what the injection made, as the student's API shows it. How long it took (its ``stamp``: the
     ticket opened, the review posted, wall clock, against the injection's record) is printed, not asserted: on a
     shared 2-core machine running three test processes a stopwatch proves nothing either way (the aim, WITHIN
-    seconds, is measured where the machine is quiet: docs/performance.md)."""
-    found = eventually(rows, timeout=WITHIN + 15, interval=0.05, message=what)
+    seconds, is measured where the machine is quiet: docs/performance.md). When nothing arrives, the failure says
+    where each injection's event stands (sent? handled by which service? dead-lettered?), so a late or lost event is
+    told apart from a rule that acted on nothing."""
     records = injected if isinstance(injected, list) else [injected]
+    try:
+        found = eventually(rows, timeout=WITHIN + 15, interval=0.05, message=what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; where the events stand: {_whereabouts(stack, records)}") from exc
     recorded = min(datetime.fromisoformat(record["created_at"]) for record in records)
     took = max(datetime.fromisoformat(row[stamp]) for row in found) - recorded
     assert took.total_seconds() >= 0, f"{what}: made before it was injected"
     print(f"injection → queue: {what}: {took.total_seconds():.2f} s (aim {WITHIN} s)")
+    return found
+
+
+def _whereabouts(stack, records: list[dict]) -> dict:
+    if stack is None:
+        return {}
+    ids = [record["event_id"] for record in records]
+    with stack.runtime("gateway").db.reading() as session:
+        sent = {row.id: str(row.sent_wall_at) for row in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.id.in_(ids)))}  # fmt: skip
+    found: dict = {"sent": sent, "queues": {queue: stack.redis.llen(queue) for queue in QUEUES}}
+    for service in QUEUES:
+        with stack.runtime(service).db.reading() as session:
+            found[f"{service} handled"] = session.scalars(select(InboxEntry.event_id).where(
+                InboxEntry.event_id.in_(ids))).all()  # fmt: skip
+            found[f"{service} dead"] = session.scalars(select(DeadLetter.error).where(
+                DeadLetter.event_id.in_(ids))).all()  # fmt: skip
     return found
 
 
@@ -203,6 +225,7 @@ def test_each_injection_reaches_the_students_queue(served):
         lambda: [t for t in _tickets(world, "A", "payment_reminder", "student1") if t["order_id"] == order_a2],
         "the payment-reminder task of the injected failure",
         failed,
+        stack=served,
     )
     payments = world.call("GET", f"/api/v1/shops/{shop_a}/orders/{order_a2}/payments", world.headers["student1"])
     payments = payments["items"] if isinstance(payments, dict) else payments
@@ -216,6 +239,7 @@ def test_each_injection_reaches_the_students_queue(served):
         lambda: [t for t in _tickets(world, "A", "logistics", "student1") if "lost" in t["subject"]],
         "the logistics task of the lost parcel",
         lost,
+        stack=served,
     )
 
     # a customs hold in the cross-border shop, on its newest shipped order (none named)
@@ -227,6 +251,7 @@ def test_each_injection_reaches_the_students_queue(served):
         lambda: [t for t in _tickets(world, "B", "logistics", "student2") if "customs_hold" in t["subject"]],
         "the logistics task of the customs hold",
         held,
+        stack=served,
     )
 
     # a dispute (tickets) on the order whose payment failed, once paid
@@ -239,6 +264,7 @@ def test_each_injection_reaches_the_students_queue(served):
         lambda: [t for t in _tickets(world, "A", "dispute", "student1") if t["order_id"] == order_a2],
         "the dispute's ticket",
         dispute,
+        stack=served,
     )
 
     # an angry buyer in every shop of the class: Chinese in the Taobao-style shop, English in the cross-border one
@@ -251,7 +277,10 @@ def test_each_injection_reaches_the_students_queue(served):
     assert by_shop[shop_a] and by_shop[shop_b]  # about each shop's newest order
     for shop, student in (("A", "student1"), ("B", "student2")):
         complaints = _arrives(
-            lambda s=shop, st=student: _tickets(world, s, "complaint", st), f"the complaint in shop {shop}", angry
+            lambda s=shop, st=student: _tickets(world, s, "complaint", st),
+            f"the complaint in shop {shop}",
+            angry,
+            stack=served,
         )
     first_complaint = _tickets(world, "A", "complaint", "student1")[0]["id"]
     complaint_a = world.call("GET", f"/api/v1/shops/{shop_a}/tickets/{first_complaint}", world.headers["student1"])
@@ -262,7 +291,9 @@ def test_each_injection_reaches_the_students_queue(served):
     # a flood of 6 pre-sale questions from 6 buyers
     [flood] = _inject(world, "B", {"kind": "presale_flood", "count": 6})
     eventually(lambda: len(_tickets(world, "B", "pre_sale", "student2")) == 6, message="six pre-sale questions")
-    questions = _arrives(lambda: _tickets(world, "B", "pre_sale", "student2"), "six pre-sale questions", flood)
+    questions = _arrives(
+        lambda: _tickets(world, "B", "pre_sale", "student2"), "six pre-sale questions", flood, stack=served
+    )
     assert len({t["customer_id"] for t in questions}) == 6
 
     # a one-star review (reviews) on the newest delivered order, as the orders service tells of deliveries
@@ -279,7 +310,7 @@ def test_each_injection_reaches_the_students_queue(served):
         rows = rows["items"] if isinstance(rows, dict) else rows
         return [row for row in rows if row["stars"] == 1 and row["order_id"] == "o-delivered"]
 
-    [posted] = _arrives(one_star, "the one-star review", review, stamp="posted_wall_at")
+    [posted] = _arrives(one_star, "the one-star review", review, stamp="posted_wall_at", stack=served)
     assert "{" not in posted["text"] and posted["needs_follow_up"]
 
     # the record: who, when, what, where
