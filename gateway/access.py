@@ -93,6 +93,15 @@ def fenced_id(path: str) -> tuple[str, str] | None:
     return None
 
 
+_BUYER_SHOP_PATH = re.compile(r"^/api/v1/buyer/shops/([^/]+)/")
+
+
+def buyer_shop_id(path: str) -> str | None:
+    """The shop of a path inside the buyer API (``/api/v1/buyer/shops/<shop_id>/...``)."""
+    match = _BUYER_SHOP_PATH.match(path)
+    return match.group(1) if match else None
+
+
 def reaches_class(session: Session, who: Identity, class_id: str) -> bool:
     """Teachers and members of the class (members who are not its teachers get 403 from the class's routes)."""
     if who.is_admin:

@@ -11,6 +11,7 @@ from gateway import openapi_doc
 from gateway.allowed_methods import answer_options_truly
 from gateway.api import shops_api
 from gateway.auth_api import auth_api
+from gateway.buyer_api import buyer_api
 from gateway.classes_api import classes_api
 from gateway.health import health
 from gateway.injections_api import injections_api
@@ -33,9 +34,9 @@ from shoplab.plumbing.web import build_service_app
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = build_service_app(
         SPEC,
-        [auth_api, classes_api, shops_api, views_api, screens_api, injections_api],
+        [auth_api, classes_api, shops_api, views_api, screens_api, injections_api, runs_api, runs_internal, buyer_api],
         config,
-        pages=[public_api, runs_api, runs_internal],
+        pages=[public_api],  # the forwarding catch-alls: the document lists what they forward (openapi_doc.py)
         health_check=health,
         schemes=openapi_doc.SECURITY_SCHEMES,
         security_for=openapi_doc.security_for,

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from gateway import accounts, sessions
 from gateway.models import User
 from gateway.schemas import BrowserLoginOut, LocaleIn, LoginIn, LoginOut, PasswordIn, PasswordOut, UserOut
+from shoplab.plumbing.api_document import ShopLabErrorSchema
 from shoplab.plumbing.web import db
 
 auth_api = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign in and out")
@@ -18,7 +19,12 @@ auth_api = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="S
 class Login(MethodView):
     @auth_api.arguments(LoginIn)
     @auth_api.response(200, LoginOut)
-    @auth_api.alt_response(429, description="too many failed sign-ins for this username or address (Retry-After)")
+    @auth_api.alt_response(
+        429,
+        schema=ShopLabErrorSchema,  # the error body every refusal has, with retry_after beside it
+        description="too many failed sign-ins for this username or address",
+        headers={"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    )
     def post(self, data):
         """Sign in with a username and password; returns a bearer token (valid 12 hours, revocable).
 

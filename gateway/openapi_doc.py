@@ -29,14 +29,17 @@ SECURITY_SCHEMES = {
     **api_document.SECURITY_SCHEMES,  # the bus routes (dead letters, the shop copy) keep the internal credential
 }  # fmt: skip
 SIGNED_IN = [{"bearerAuth": []}, {"sessionCookie": []}]
+BUYER_KEY = [{"buyerKey": []}]
 OPEN = ("/api/v1/auth/login", "/api/v1/auth/session")
 
 
 def security_for(path: str) -> list[dict[str, list]]:
-    """The gateway's own operations: signing in is open, the public API takes a sign-in, the rest (the bus routes)
-    the internal credential."""
+    """The gateway's own operations: signing in is open, the buyer API takes a buyer key, the rest of the public
+    API a sign-in, everything else (the bus routes, the simulator's ``/internal/...``) the internal credential."""
     if path in OPEN:
         return []
+    if path.startswith("/api/v1/buyer/"):
+        return BUYER_KEY
     return SIGNED_IN if path.startswith("/api/v1/") else api_document.internal_only(path)
 
 
@@ -105,7 +108,7 @@ def _operation(document: dict, route: Route) -> dict | None:
             {"in": "header", "name": "X-Customer-Id", "required": bool(route.names_customer),
              "schema": {"type": "string"}, "description": "the registered customer the buyer key acts as"}
         )  # fmt: skip
-    operation["security"] = [{"buyerKey": []}] if buyer else SIGNED_IN
+    operation["security"] = BUYER_KEY if buyer else SIGNED_IN
     operation["tags"] = [("buyer " if buyer else "") + route.service]
     operation["operationId"] = (
         re.sub(r"\W+", "_", f"{'buyer ' if buyer else ''}{route.method} {route.path}").strip("_").lower()

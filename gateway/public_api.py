@@ -1,6 +1,6 @@
 """The forwarded part of the public API: ``/api/v1/shops/<shop_id>/<service sub-path>`` for signed-in people and
-``/api/v1/buyer/shops/<shop_id>/<service sub-path>`` for buyer keys, both dispatched by ``gateway/routes.py``; and the
-buyer API's customers (``PUT/GET /api/v1/buyer/shops/<shop_id>/customers/<customer_id>``).
+``/api/v1/buyer/shops/<shop_id>/<service sub-path>`` for buyer keys, both dispatched by ``gateway/routes.py``. (The
+buyer API's own routes, its customers and feed, are ``gateway/buyer_api.py``.)
 
 Checks, in this order: who is calling (401), whether they reach the shop (404), whether the path is a public route
 (404; 405 for another method), whether their role may call it (403); then the service answers.
@@ -8,16 +8,15 @@ Checks, in this order: who is calling (401), whether they reach the shop (404), 
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
-from marshmallow import ValidationError
+from flask import Blueprint, request
 
-from gateway import access, buyer_keys, forwarding
+from gateway import buyer_keys, forwarding
+from gateway.buyer_api import buyer_key_for
 from gateway.forwarding import Caller
 from gateway.routes import BUYER, BUYER_MAP, BUYER_ROUTES, INSTRUCTOR, STAFF_MAP, STAFF_ROUTES, STUDENT, Route
-from gateway.schemas import CustomerIn, CustomerOut
 from gateway.sessions import current_identity
 from gateway.tokens import Identity
-from shoplab.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from shoplab.errors import Forbidden, InvalidInput, NotFound
 from shoplab.plumbing.internal_client import ServiceResponse
 from shoplab.plumbing.web import db
 
@@ -68,40 +67,6 @@ def buyer_route(shop_id: str, sub_path: str):
     route, args = forwarding.match(BUYER_MAP, BUYER_ROUTES, f"/{sub_path}")
     customer = _customer(shop_id) if route.names_customer else None
     return forwarding.forward(route, shop_id, args, Caller(BUYER, customer=customer))
-
-
-@public_api.route("/api/v1/buyer/shops/<shop_id>/customers/<customer_id>", methods=["GET", "PUT"])
-def buyer_customer(shop_id: str, customer_id: str):
-    """Register (PUT) or read the customer a buyer key acts as; name it afterwards with the X-Customer-Id header."""
-    buyer_key_for(shop_id)
-    if len(customer_id) > 64:
-        raise InvalidInput("customer ids are at most 64 characters", {"customer_id": ["too long"]})
-    if request.method == "GET":
-        with db().reading() as session:
-            return jsonify(CustomerOut().dump(buyer_keys.customer(session, shop_id, customer_id)))
-    try:
-        details = CustomerIn().load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        raise InvalidInput("some fields are invalid", exc.messages) from None
-    with db().writing() as session:
-        row, created = buyer_keys.save_customer(session, shop_id, customer_id, details)
-        body = CustomerOut().dump(row)
-    return jsonify(body), 201 if created else 200
-
-
-def buyer_key_for(shop_id: str) -> buyer_keys.BuyerKeyIdentity:
-    """The buyer key of this request, which must be one of this shop's (another shop's key: 404, as if unknown)."""
-    header = request.headers.get("Authorization", "")
-    key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    with db().reading() as session:
-        identity = buyer_keys.identify(session, key) if key else None
-    if identity is None:
-        raise Unauthorized(
-            "the buyer API takes a shop's buyer key", {"Authorization": ["'Bearer <buyer key>' of this shop"]}
-        )
-    if identity.shop_id != shop_id:
-        raise access.not_found_shop(shop_id)
-    return identity
 
 
 def _customer(shop_id: str):

@@ -1,7 +1,8 @@
-"""Scenario runs and reply assessments through the gateway (issue 13).
+"""Scenario runs and reply assessments through the gateway (issue 13), documented from their schemas
+(``gateway/run_schemas.py``) like every other operation of the API.
 
 For people (``/api/v1/...``; the shop and class fences of ``sessions.fence_request`` ran before these views, so a
-shop or class out of reach is 404 before anything else):
+shop or class out of reach is 404 before anything else, and the role is checked before a body is read):
 
 - ``GET /api/v1/scenarios``: the shipped scenarios (instructors).
 - ``POST /api/v1/shops/<shop_id>/scenario-runs {"scenario", "seed"?, "speed"?}``: start (I; 409 while one runs);
@@ -12,52 +13,51 @@ shop or class out of reach is 404 before anything else):
 - ``GET /api/v1/shops/<shop_id>/reply-assessments[?run_id=]`` (S I: the shop's students see their shop's) and
   ``GET /api/v1/classes/<class_id>/reply-assessments[?run_id=]`` (I).
 
-For the simulator process (``/internal/scenario-runs...``, the internal credential): the active runs, its reports
-(progress and assessed replies), and a buyer key per run.
+For the simulator process (``/internal/scenario-runs...``, the internal credential, checked by ``gateway.app``): the
+active runs, its reports (progress and assessed replies), and a buyer key per run. The buyer feed the simulator's
+buyers read is the buyer API's (``gateway/buyer_api.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
+from flask.views import MethodView
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from gateway import access, buyer_keys, live, scenario_runs
 from gateway.models import BuyerKey, Shop
 from gateway.run_models import ACTIVE, ScenarioRun
-from gateway.sessions import current_identity
+from gateway.run_schemas import (
+    ACTION_PARAMETER,
+    ReplyAssessmentOut,
+    ReplyAssessmentQuery,
+    RunBuyerKeyOut,
+    RunControlIn,
+    RunOut,
+    RunReportIn,
+    RunStartIn,
+    ScenarioOut,
+    SimulatorRunOut,
+)
+from gateway.sessions import current_identity, instructors_only
 from shoplab.errors import Conflict, InvalidInput, NotFound
 from shoplab.plumbing.web import current_runtime, db
 from simulator.scenario import shipped_scenarios
 
-runs_api = Blueprint("runs_api", __name__)
-runs_internal = Blueprint("runs_internal", __name__)
+runs_api = Blueprint("runs", __name__, url_prefix="/api/v1", description="Scenario runs and reply assessments")
+runs_internal = Blueprint(
+    "simulator", __name__, url_prefix="/internal", description="The simulator process's calls (internal credential)"
+)
 SIMULATOR_KEY_LABEL = "simulator run {}"
 
 
-class StartIn(Schema):
-    scenario = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    seed = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
-    speed = fields.Float(load_default=None, validate=validate.Range(min=0.1, max=10000))
-
-
-class ControlIn(Schema):
-    speed = fields.Float(load_default=None, validate=validate.Range(min=0.1, max=10000))
-
-
-def _load(schema: Schema) -> dict[str, Any]:
-    try:
-        return schema.load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        raise InvalidInput("some fields are invalid", exc.messages) from None
-
-
-def _instructor():
-    who = current_identity()
-    access.require_instructor(who)
-    return who
+def _checked(action: str) -> str:
+    """The control named in the path, refused (422 naming it) before anything is looked up or written."""
+    if action not in scenario_runs.CONTROLS:
+        raise InvalidInput(f"unknown action {action}", {"action": [f"one of {', '.join(scenario_runs.CONTROLS)}"]})
+    return action
 
 
 def _ring_clock(shop_ids: list[str]) -> None:
@@ -65,11 +65,13 @@ def _ring_clock(shop_ids: list[str]) -> None:
         live.notify(current_runtime().redis, shop_id, "shop.clock_changed", {})
 
 
-@runs_api.get("/api/v1/scenarios")
-def list_scenarios():
-    _instructor()
-    return jsonify(
-        [
+@runs_api.route("/scenarios")
+class Scenarios(MethodView):
+    @instructors_only
+    @runs_api.response(200, ScenarioOut(many=True))
+    def get(self):
+        """The shipped scenarios (instructors): what a run may play."""
+        return [
             {
                 "name": s.name,
                 "title": s.title,
@@ -81,148 +83,168 @@ def list_scenarios():
             }
             for s in sorted(shipped_scenarios().values(), key=lambda s: s.name)
         ]
-    )
 
 
-@runs_api.route("/api/v1/shops/<shop_id>/scenario-runs", methods=["GET", "POST"])
-def shop_runs(shop_id: str):
-    who = current_identity()
-    if request.method == "GET":
+@runs_api.route("/shops/<shop_id>/scenario-runs")
+class ShopRuns(MethodView):
+    @runs_api.response(200, RunOut(many=True))
+    def get(self, shop_id: str):
+        """The shop's scenario runs, newest first, with their progress (its students and instructors)."""
+        current_identity()
         with db().reading() as session:
-            return jsonify([scenario_runs.run_view(run) for run in scenario_runs.runs_of(session, shop_id=shop_id)])
-    access.require_instructor(who)
-    data = _load(StartIn())
-    with db().writing() as session:
-        shop = access.visible_shop(session, who, shop_id)
-        runs = scenario_runs.start_runs(
-            session, [shop], scenario_name=data["scenario"], seed=data["seed"], speed=data["speed"], by=who.user_id
-        )
-        body = scenario_runs.run_view(runs[0])
-    _ring_clock([shop_id])
-    return jsonify(body), 201
+            return [scenario_runs.run_view(run) for run in scenario_runs.runs_of(session, shop_id=shop_id)]
+
+    @instructors_only
+    @runs_api.arguments(RunStartIn)
+    @runs_api.response(201, RunOut)
+    def post(self, data: dict[str, Any], shop_id: str):
+        """Start a scenario on the shop (instructors): its clock takes the scenario's speed and start; 409 while a
+        scenario runs (or is paused) there."""
+        who = current_identity()
+        with db().writing() as session:
+            shop = access.visible_shop(session, who, shop_id)
+            runs = scenario_runs.start_runs(
+                session, [shop], scenario_name=data["scenario"], seed=data["seed"], speed=data["speed"], by=who.user_id
+            )
+            body = scenario_runs.run_view(runs[0])
+        _ring_clock([shop_id])
+        return body
 
 
-@runs_api.post("/api/v1/shops/<shop_id>/scenario-runs/<run_id>/<action>")
-def control_shop_run(shop_id: str, run_id: str, action: str):
-    _instructor()
-    data = _load(ControlIn())
-    with db().writing() as session:
-        run = session.get(ScenarioRun, run_id)
-        if run is None or run.shop_id != shop_id:
-            raise NotFound(f"no run {run_id}", {"run_id": ["unknown run"]})
-        body = scenario_runs.run_view(scenario_runs.control(session, run, action, data["speed"]))
-    _ring_clock([shop_id])
-    return jsonify(body)
+@runs_api.route("/shops/<shop_id>/scenario-runs/<run_id>/<action>", parameters=[ACTION_PARAMETER])
+class ShopRunControl(MethodView):
+    @instructors_only
+    @runs_api.arguments(RunControlIn, required=False)
+    @runs_api.response(200, RunOut)
+    def post(self, data: dict[str, Any], shop_id: str, run_id: str, action: str):
+        """Pause, resume, change the speed of (with ``speed``) or stop a run of the shop (instructors); 409 when
+        its state does not allow it."""
+        _checked(action)
+        with db().writing() as session:
+            run = session.get(ScenarioRun, run_id)
+            if run is None or run.shop_id != shop_id:
+                raise NotFound(f"no run {run_id}", {"run_id": ["unknown run"]})
+            body = scenario_runs.run_view(scenario_runs.control(session, run, action, data["speed"]))
+        _ring_clock([shop_id])
+        return body
 
 
-@runs_api.route("/api/v1/classes/<class_id>/scenario-runs", methods=["GET", "POST"])
-def class_runs(class_id: str):
-    who = _instructor()
-    if request.method == "GET":
+@runs_api.route("/classes/<class_id>/scenario-runs")
+class ClassRuns(MethodView):
+    @instructors_only
+    @runs_api.response(200, RunOut(many=True))
+    def get(self, class_id: str):
+        """The runs of the class's shops, newest first (its instructors)."""
         with db().reading() as session:
+            access.taught_class(session, current_identity(), class_id)
+            return [scenario_runs.run_view(run) for run in scenario_runs.runs_of(session, class_id=class_id)]
+
+    @instructors_only
+    @runs_api.arguments(RunStartIn)
+    @runs_api.response(201, RunOut(many=True))
+    def post(self, data: dict[str, Any], class_id: str):
+        """Start a scenario on every shop of the class, all or none (instructors): 409 naming the shops where one
+        runs already, or when the class has no shops."""
+        who = current_identity()
+        with db().writing() as session:
             access.taught_class(session, who, class_id)
-            return jsonify([scenario_runs.run_view(run) for run in scenario_runs.runs_of(session, class_id=class_id)])
-    data = _load(StartIn())
-    with db().writing() as session:
-        access.taught_class(session, who, class_id)
-        class_shops = list(session.scalars(select(Shop).where(Shop.class_id == class_id).order_by(Shop.id)))
-        if not class_shops:
-            raise Conflict("the class has no shops yet", {"class_id": ["give the class shops first"]})
-        runs = scenario_runs.start_runs(
-            session, class_shops, scenario_name=data["scenario"], seed=data["seed"], speed=data["speed"], by=who.user_id
-        )
-        body = [scenario_runs.run_view(run) for run in runs]
-    _ring_clock([run["shop_id"] for run in body])
-    return jsonify(body), 201
+            class_shops = list(session.scalars(select(Shop).where(Shop.class_id == class_id).order_by(Shop.id)))
+            if not class_shops:
+                raise Conflict("the class has no shops yet", {"class_id": ["give the class shops first"]})
+            runs = scenario_runs.start_runs(
+                session, class_shops, scenario_name=data["scenario"], seed=data["seed"], speed=data["speed"],
+                by=who.user_id,
+            )  # fmt: skip
+            body = [scenario_runs.run_view(run) for run in runs]
+        _ring_clock([run["shop_id"] for run in body])
+        return body
 
 
-@runs_api.post("/api/v1/classes/<class_id>/scenario-runs/<action>")
-def control_class_runs(class_id: str, action: str):
-    who = _instructor()
-    data = _load(ControlIn())
-    with db().writing() as session:
-        access.taught_class(session, who, class_id)
-        runs = [run for run in scenario_runs.runs_of(session, class_id=class_id) if run.status in ACTIVE]
-        if not runs:
-            raise Conflict("no scenario is running in this class", {"status": ["nothing to control"]})
-        if action in ("pause", "resume"):  # the runs already so are left as they are
-            wanted = "running" if action == "pause" else "paused"
-            runs = [run for run in runs if run.status == wanted] or runs
-        body = [scenario_runs.run_view(scenario_runs.control(session, run, action, data["speed"])) for run in runs]
-    _ring_clock([run["shop_id"] for run in body])
-    return jsonify(body)
+@runs_api.route("/classes/<class_id>/scenario-runs/<action>", parameters=[ACTION_PARAMETER])
+class ClassRunsControl(MethodView):
+    @instructors_only
+    @runs_api.arguments(RunControlIn, required=False)
+    @runs_api.response(200, RunOut(many=True))
+    def post(self, data: dict[str, Any], class_id: str, action: str):
+        """Pause, resume, change the speed of or stop every active run of the class (instructors); 409 when none
+        is active. Runs already paused (or running) are left as they are by a pause (or a resume)."""
+        _checked(action)
+        with db().writing() as session:
+            access.taught_class(session, current_identity(), class_id)
+            runs = [run for run in scenario_runs.runs_of(session, class_id=class_id) if run.status in ACTIVE]
+            if not runs:
+                raise Conflict("no scenario is running in this class", {"status": ["nothing to control"]})
+            if action in ("pause", "resume"):
+                wanted = "running" if action == "pause" else "paused"
+                runs = [run for run in runs if run.status == wanted] or runs
+            body = [scenario_runs.run_view(scenario_runs.control(session, run, action, data["speed"])) for run in runs]
+        _ring_clock([run["shop_id"] for run in body])
+        return body
 
 
-@runs_api.get("/api/v1/shops/<shop_id>/reply-assessments")
-def shop_assessments(shop_id: str):
-    current_identity()  # students of the shop and its instructors: the fence let only them in
-    with db().reading() as session:
-        return jsonify(scenario_runs.assessments_of(session, [shop_id], run_id=request.args.get("run_id")))
+@runs_api.route("/shops/<shop_id>/reply-assessments")
+class ShopAssessments(MethodView):
+    @runs_api.arguments(ReplyAssessmentQuery, location="query")
+    @runs_api.response(200, ReplyAssessmentOut(many=True))
+    def get(self, query: dict[str, Any], shop_id: str):
+        """The shop's student replies as the simulated buyers read and assessed them, newest first (its students
+        and instructors)."""
+        current_identity()
+        with db().reading() as session:
+            return scenario_runs.assessments_of(session, [shop_id], run_id=query.get("run_id"))
 
 
-@runs_api.get("/api/v1/classes/<class_id>/reply-assessments")
-def class_assessments(class_id: str):
-    who = _instructor()
-    with db().reading() as session:
-        access.taught_class(session, who, class_id)
-        shop_ids = list(session.scalars(select(Shop.id).where(Shop.class_id == class_id)))
-        return jsonify(scenario_runs.assessments_of(session, shop_ids, run_id=request.args.get("run_id"), limit=1000))
+@runs_api.route("/classes/<class_id>/reply-assessments")
+class ClassAssessments(MethodView):
+    @instructors_only
+    @runs_api.arguments(ReplyAssessmentQuery, location="query")
+    @runs_api.response(200, ReplyAssessmentOut(many=True))
+    def get(self, query: dict[str, Any], class_id: str):
+        """The assessed replies of every shop of the class, newest first (its instructors; at most 1000)."""
+        with db().reading() as session:
+            access.taught_class(session, current_identity(), class_id)
+            shop_ids = list(session.scalars(select(Shop.id).where(Shop.class_id == class_id)))
+            return scenario_runs.assessments_of(session, shop_ids, run_id=query.get("run_id"), limit=1000)
 
 
 # -- the simulator process ---------------------------------------------------------------------------------------
-@runs_internal.get("/internal/scenario-runs")
-def active_runs():
-    with db().reading() as session:
-        return jsonify(scenario_runs.active_for_simulator(session))
+@runs_internal.route("/scenario-runs")
+class ActiveRuns(MethodView):
+    @runs_internal.response(200, SimulatorRunOut(many=True))
+    def get(self):
+        """Every running or paused run, with its shop's platform and clock: what the simulator plays."""
+        with db().reading() as session:
+            return scenario_runs.active_for_simulator(session)
 
 
-@runs_internal.post("/internal/scenario-runs/<run_id>/report")
-def report_run(run_id: str):
-    body = request.get_json(silent=True) or {}
-    with db().writing() as session:
-        run = scenario_runs.report(session, run_id, body)
-        scenario_runs.keep_assessments(session, run, body.get("assessments") or [])
-        return jsonify(scenario_runs.run_view(run))
+@runs_internal.route("/scenario-runs/<run_id>/report")
+class RunReport(MethodView):
+    @runs_internal.arguments(RunReportIn)
+    @runs_internal.response(200, RunOut)
+    def post(self, data: dict[str, Any], run_id: str):
+        """The simulator's report on a run: how far its buyers were run, their actions, the replies they assessed
+        (each kept once), the lag; ``finished`` ends a running or paused run."""
+        with db().writing() as session:
+            run = scenario_runs.report(session, run_id, data)
+            scenario_runs.keep_assessments(session, run, data["assessments"])
+            return scenario_runs.run_view(run)
 
 
-@runs_internal.post("/internal/scenario-runs/<run_id>/buyer-key")
-def run_buyer_key(run_id: str):
-    """A fresh buyer key of the run's shop for the simulator process (an older one of the run is revoked)."""
-    with db().writing() as session:
-        run = session.get(ScenarioRun, run_id)
-        if run is None:
-            raise NotFound(f"no run {run_id}", {"run_id": ["unknown run"]})
-        label = SIMULATOR_KEY_LABEL.format(run_id)
-        for old in session.scalars(
-            select(BuyerKey).where(
-                BuyerKey.shop_id == run.shop_id, BuyerKey.label == label, BuyerKey.revoked_wall_at.is_(None)
-            )
-        ):
-            buyer_keys.revoke(session, run.shop_id, old.id)
-        key, _ = buyer_keys.issue(session, run.shop_id, label=label, issued_by=run.started_by)
-    return jsonify({"key": key, "shop_id": run.shop_id}), 201
-
-
-# -- the buyer feed ----------------------------------------------------------------------------------------------
-@runs_api.get("/api/v1/buyer/shops/<shop_id>/feed")
-def buyer_feed(shop_id: str):
-    """What changed in the shop since ``after`` (the shop's live notifications: ids to look at again), for a buyer
-    key: the simulator reads its buyers' conversations and orders again only when they changed. ``complete`` false:
-    some were dropped (more than the last 500), read everything again. A buyer key acts as any customer of its
-    shop, so the shop-wide ids tell it nothing it could not read."""
-    from gateway.public_api import buyer_key_for
-
-    buyer_key_for(shop_id)
-    after = request.args.get("after", type=int)
-    client = live.redis_client()
-    if after is None:
-        return jsonify({"seq": live.current_seq(client, shop_id), "complete": False, "items": []})
-    items, complete = live.since(client, shop_id, after)
-    seq = items[-1]["seq"] if items else (after if complete else live.current_seq(client, shop_id))
-    return jsonify(
-        {
-            "seq": seq,
-            "complete": complete,
-            "items": [{"seq": i["seq"], "type": i["type"], "ids": i["ids"]} for i in items],
-        }
-    )
+@runs_internal.route("/scenario-runs/<run_id>/buyer-key")
+class RunBuyerKey(MethodView):
+    @runs_internal.response(201, RunBuyerKeyOut)
+    def post(self, run_id: str):
+        """A fresh buyer key of the run's shop for the simulator process (an older one of the run is revoked)."""
+        with db().writing() as session:
+            run = session.get(ScenarioRun, run_id)
+            if run is None:
+                raise NotFound(f"no run {run_id}", {"run_id": ["unknown run"]})
+            label = SIMULATOR_KEY_LABEL.format(run_id)
+            for old in session.scalars(
+                select(BuyerKey).where(
+                    BuyerKey.shop_id == run.shop_id, BuyerKey.label == label, BuyerKey.revoked_wall_at.is_(None)
+                )
+            ):
+                buyer_keys.revoke(session, run.shop_id, old.id)
+            key, _ = buyer_keys.issue(session, run.shop_id, label=label, issued_by=run.started_by)
+            return {"key": key, "shop_id": run.shop_id}

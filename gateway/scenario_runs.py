@@ -132,28 +132,15 @@ def runs_of(session: Session, *, shop_id: str | None = None, class_id: str | Non
 
 
 def run_view(run: ScenarioRun) -> dict[str, Any]:
+    """A run with its progress, as ``gateway.run_schemas.RunOut`` sends it."""
     span = (run.ends_at - run.begins_at).total_seconds()
     done = (run.reached_at - run.begins_at).total_seconds() if run.reached_at else 0.0
-    return {
-        "id": run.id,
-        "shop_id": run.shop_id,
-        "class_id": run.class_id,
-        "scenario": run.scenario,
-        "seed": run.seed,
-        "status": run.status,
-        "speed": run.speed,
-        "started_by": run.started_by,
-        "started_wall_at": run.started_wall_at.isoformat(),
-        "ended_wall_at": run.ended_wall_at.isoformat() if run.ended_wall_at else None,
-        "begins_at": run.begins_at.isoformat(),
-        "ends_at": run.ends_at.isoformat(),
-        "reached_at": run.reached_at.isoformat() if run.reached_at else None,
-        "progress": round(min(1.0, max(0.0, done / span)), 4) if span > 0 else 1.0,
-        "actions": run.actions,
-        "replies": run.replies,
-        "lag_seconds": run.lag_seconds,
-        "reported_wall_at": run.reported_wall_at.isoformat() if run.reported_wall_at else None,
-    }
+    names = ("id", "shop_id", "class_id", "scenario", "seed", "status", "speed", "started_by", "started_wall_at",
+              "ended_wall_at", "begins_at", "ends_at", "reached_at", "actions", "replies", "lag_seconds",
+              "reported_wall_at")  # fmt: skip
+    view = {name: getattr(run, name) for name in names}
+    view["progress"] = round(min(1.0, max(0.0, done / span)), 4) if span > 0 else 1.0
+    return view
 
 
 # -- the simulator's side ----------------------------------------------------------------------------------------
@@ -162,26 +149,22 @@ def active_for_simulator(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(
         select(ScenarioRun, Shop).join(Shop, Shop.id == ScenarioRun.shop_id).where(ScenarioRun.status.in_(ACTIVE))
     ).all()
-    return [{**run_view(run), "platform": shop.platform, "clock": _wire_clock(shop)} for run, shop in rows]
-
-
-def _wire_clock(shop: Shop) -> dict[str, Any]:
-    return {
-        key: value.isoformat() if isinstance(value, datetime) else value for key, value in shop.clock.to_dict().items()
-    }
+    return [{**run_view(run), "platform": shop.platform, "clock": shop.clock.to_dict()} for run, shop in rows]
 
 
 def report(session: Session, run_id: str, progress: Mapping[str, Any]) -> ScenarioRun:
-    """The simulator's report: how far the buyers were run, what they did, how far behind the clock they were; a
-    run that reached its end is finished. A stopped run stays stopped."""
+    """The simulator's report (``gateway.run_schemas.RunReportIn``, loaded): how far the buyers were run, what they
+    did, how far behind the clock they were; a run that reached its end is finished. A stopped run stays stopped."""
     run = session.get(ScenarioRun, run_id)
     if run is None:
         raise NotFound(f"no run {run_id}", {"run_id": ["unknown run"]})
     now = datetime.now(UTC)
     if progress.get("reached_at"):
-        run.reached_at = datetime.fromisoformat(progress["reached_at"])
-    run.actions = int(progress.get("actions", run.actions))
-    run.replies = int(progress.get("replies", run.replies))
+        run.reached_at = progress["reached_at"]
+    if progress.get("actions") is not None:
+        run.actions = progress["actions"]
+    if progress.get("replies") is not None:
+        run.replies = progress["replies"]
     run.lag_seconds = progress.get("lag_seconds")
     run.reported_wall_at = now
     if progress.get("finished") and run.status in ACTIVE:
@@ -191,7 +174,8 @@ def report(session: Session, run_id: str, progress: Mapping[str, Any]) -> Scenar
 
 
 def keep_assessments(session: Session, run: ScenarioRun, replies: Iterable[Mapping[str, Any]]) -> int:
-    """Keep the assessed replies the simulator reports (numbered per run: a report sent twice is kept once)."""
+    """Keep the assessed replies the simulator reports (``ReplyAssessmentIn``, loaded; numbered per run: a report sent
+    twice is kept once)."""
     known = set(session.scalars(select(ReplyAssessment.seq).where(ReplyAssessment.run_id == run.id)))
     kept = 0
     for reply in replies:
@@ -209,8 +193,8 @@ def keep_assessments(session: Session, run: ScenarioRun, replies: Iterable[Mappi
                 conversation_id=reply.get("conversation_id"),
                 ref=reply.get("ref"),
                 agent_id=reply.get("agent_id"),
-                replied_at=datetime.fromisoformat(reply["at"]),
-                replied_wall_at=datetime.fromisoformat(reply["wall_at"]),
+                replied_at=reply["at"],
+                replied_wall_at=reply["wall_at"],
                 wait_seconds=reply.get("wait_seconds"),
                 text=reply["text"],
                 language=reply.get("language") or "",
@@ -239,8 +223,8 @@ def assessments_of(
             "conversation_id": row.conversation_id,
             "ref": row.ref,
             "agent_id": row.agent_id,
-            "replied_at": row.replied_at.isoformat(),
-            "replied_wall_at": row.replied_wall_at.isoformat(),
+            "replied_at": row.replied_at,
+            "replied_wall_at": row.replied_wall_at,
             "wait_seconds": row.wait_seconds,
             "text": row.text,
             "language": row.language,

@@ -176,7 +176,7 @@ class CustomerIn(Schema):
     def _known_zone(self, value: str, **_) -> None:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database, too long a name
             raise ValidationError("unknown time zone; use an IANA name such as Asia/Shanghai")
 
 

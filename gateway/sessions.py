@@ -164,9 +164,15 @@ def clear_session_cookie(response: Response) -> Response:
 def fence_request() -> None:
     """Before any view reads a body: inside a shop or a class of the signed-in API, the caller must be signed in
     (401) and reach it (404), so that neither a malformed body nor a validation error says anything about a shop
-    or class outside one's reach. Inside a shop, the sign-in and the reach are one database statement."""
+    or class outside one's reach. Inside a shop, the sign-in and the reach are one database statement. Inside a
+    shop of the buyer API, the caller must hold a buyer key of that shop."""
     from gateway import access
+    from gateway.buyer_api import buyer_key_for
 
+    buyer_shop = access.buyer_shop_id(request.path)
+    if buyer_shop is not None:  # the buyer API: a key of this shop (401; another shop's, 404) before any body
+        buyer_key_for(buyer_shop)
+        return
     fenced = access.fenced_id(request.path)
     if fenced is None:
         return

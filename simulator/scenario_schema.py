@@ -82,7 +82,7 @@ class StartSchema(Strict):
     def _zone(self, data: dict[str, Any], **kwargs: Any) -> None:
         try:
             ZoneInfo(data["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database, too long a name
             raise ValidationError(f"unknown time zone {data['timezone']!r}", "timezone")
 
 

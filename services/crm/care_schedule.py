@@ -27,7 +27,7 @@ HOLIDAY_LANGUAGES = {"zh": "zh_CN", "en": "en_US"}
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the zone database, too long a name
         return ZoneInfo(DEFAULT_ZONE)
 
 

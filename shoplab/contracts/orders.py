@@ -33,7 +33,7 @@ class BuyerSchema(Schema):
     def _known_zone(self, value: str, **_) -> None:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder of the database, too long
             raise ValidationError("unknown time zone; use an IANA name such as Asia/Shanghai") from exc
 
 
