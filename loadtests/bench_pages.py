@@ -124,6 +124,8 @@ class Student(threading.Thread):
         self.rang = threading.Event()
         self.causes: list[tuple[str, dict]] = []
         self.lags: list[float] = []
+        self.connected: float | None = None  # seconds from the start to the stream's hello
+        self.stream_error: str | None = None  # why the stream ended early, if it did
         self.open = self.random.choice(work)
 
     def page(self, name: str, method: str, path: str, **kwargs) -> None:
@@ -142,19 +144,28 @@ class Student(threading.Thread):
     def listen(self) -> None:
         """The page's EventSource: each notification of the shop asks for a refresh."""
         url = f"{self.gateway}/api/v1/shops/{self.seat['shop_id']}/stream"
+        started = time.monotonic()
         try:
             with self.http.get(url, stream=True, timeout=(5, self.seconds + 30)) as stream:
+                if stream.status_code != 200:
+                    self.stream_error = f"status {stream.status_code}"
+                    return
                 kind = ""
                 for line in stream.iter_lines(decode_unicode=True):
                     if line.startswith("event: "):
                         kind = line[7:]
-                    elif line.startswith("data: ") and kind not in ("hello", ""):
+                    elif line.startswith("data: ") and kind == "hello":
+                        self.connected = time.monotonic() - started
+                    elif line.startswith("data: ") and kind in ("reset", "signed_out"):
+                        self.causes.append(("reset", {}))  # the page reloads what it shows
+                        self.rang.set()
+                    elif line.startswith("data: ") and kind:
                         entry = json.loads(line[6:])
                         self.lags.append(time.time() - datetime.fromisoformat(entry["occurred_at"]).timestamp())
                         self.causes.append((kind, entry.get("ids") or {}))
                         self.rang.set()
-        except (requests.RequestException, ValueError):
-            pass
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            self.stream_error = type(exc).__name__
 
     def refresh(self) -> None:
         causes, self.causes = self.causes, []
@@ -332,8 +343,16 @@ def main() -> int:
         buyers.join(10)
         cpu = {name: used - cpu_before[name] for name, used in cpu_seconds(named).items()}
         lags = [lag for student in crowd for lag in student.lags]
-        listening = sum(1 for student in crowd if student.lags)
+        listening = sum(1 for student in crowd if student.connected is not None)
         report(record, students, seconds, think, listening, len(lags), lags, load_before)
+        notified = sum(1 for student in crowd if student.lags)
+        hellos = [student.connected for student in crowd if student.connected is not None]
+        errors = defaultdict(int)
+        for student in crowd:
+            if student.stream_error:
+                errors[student.stream_error] += 1
+        print(f"streams: {len(hellos)} said hello (slowest after {max(hellos, default=0):.2f} s), {notified} rang "
+              f"at least once; ended early: {dict(errors) or 'none'}")  # fmt: skip
         pages = sum(len(values) for values in record.waited.values())
         print(
             f"CPU seconds used during the run ({pages} requests): "
@@ -358,7 +377,7 @@ def report(record: Recorder, students, seconds, think, connected, notified, lags
           f"gthread --workers {command[command.index('--workers') + 1]} --threads "
           f"{command[command.index('--threads') + 1]}; {os.cpu_count()} cores; SQLite")  # fmt: skip
     print(
-        f"live streams: {connected} of {students} connected, {notified} notifications; "
+        f"live streams: {connected} of {students} connected (hello), {notified} notifications; "
         f"event -> student p50 {percentile(lags, 0.5) * 1000:.0f} ms, p95 {percentile(lags, 0.95) * 1000:.0f} ms"
     )
     print(f"{'page':28}{'requests':>9}{'failed':>8}{'server p50':>12}{'p95':>8}{'p99':>8}{'waited p95':>12}  target")
