@@ -31,6 +31,7 @@ from shoplab.plumbing.web import db
 
 workbench_pages = Blueprint("web_workbench", __name__)
 LIVE_EVENTS = sorted(HANDLERS) + ["shop.clock_changed"]
+MESSAGE_ID_MAX = 2**31 - 1  # the tickets service's bound on ids: beyond it the page gets the whole conversation
 
 
 def queue_filters(args: MultiDict, who) -> dict[str, Any]:
@@ -189,7 +190,7 @@ def messages_shown() -> int | None:
         after = int(request.args.get("after", ""))
     except ValueError:
         return None
-    return after if after >= 0 else None
+    return after if 0 <= after <= MESSAGE_ID_MAX else None
 
 
 def conversation_context(
