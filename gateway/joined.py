@@ -132,17 +132,21 @@ def _call(shop_id: str, ask: Ask, timeout: float) -> ServiceResponse:
     )
 
 
-def conversation(shop_id: str, ticket_id: str, *, order_unchanged: bool = False) -> tuple[dict, int]:
+def conversation(
+    shop_id: str, ticket_id: str, *, order_unchanged: bool = False, after: int | None = None
+) -> tuple[dict, int]:
     """A conversation with its messages, and beside it the order (lines, total, payment attempts), its payment
     reminders, tracking, refunds, returns and disputes, and the customer: their CRM profile with tags, RFM and grade
     (``customer``, crm) and their reviews of the shop (``reviews``, the reviews service), asked while the order is.
 
     ``order_unchanged``: the caller knows nothing happened to the order since it last asked (a page refreshing for
     a message: every change of an order rings the live stream, and the page then asks again without it), so the
-    order's parts read in the last half minute by this process may serve again."""
+    order's parts read in the last half minute by this process may serve again. ``after``: the ticket's messages
+    after that id only (the page shows the others)."""
     deadline = Deadline()
     tid = quote(ticket_id, safe="")
-    first = ask_all(shop_id, {"ticket": Ask("tickets", f"/tickets/{tid}")}, deadline, deadline.first_step)
+    asked = Ask("tickets", f"/tickets/{tid}", {"after": after} if after is not None else None)
+    first = ask_all(shop_id, {"ticket": asked}, deadline, deadline.first_step)
     if first.statuses.get("ticket") == 404:
         return {"error": "not_found", "message": f"no ticket {ticket_id}", "fields": {"ticket_id": ["unknown"]}}, 404
     ticket = first.bodies.get("ticket")

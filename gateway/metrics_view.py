@@ -14,14 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.joined import Ask, Deadline, ask_all
-from gateway.recent_answers import RecentAnswers
 from shoplab.contracts.bounded import FIRST_YEAR, LAST_YEAR
 from shoplab.errors import InvalidInput
 from shoplab.shops.clock import ShopClock
 
 MAX_DAYS = 31
-# a day that is over changes only by late replies to its conversations: its figures are kept a minute
-PAST_DAYS = RecentAnswers(seconds=60)
 
 
 def period_of(
@@ -74,32 +71,21 @@ def my_metrics(
             {"from": clock.now(start).isoformat(), "to": _shop_end(clock, start, end).isoformat(), **scope},
         ),
     }
-    now = datetime.now(UTC)
-    past_days: dict[str, dict] = {}
-    for index, (day_start, day_end) in enumerate(days):
-        key = (shop_id, agent_id, day_start)
-        kept = PAST_DAYS.peek(key) if day_end <= now else None
-        if kept is not None:
-            past_days[f"day:{index}"] = kept
-        else:
-            asks[f"day:{index}"] = Ask(
-                "tickets", "/metrics", {"from": day_start.isoformat(), "to": day_end.isoformat(), **scope}
-            )
+    # the daily trend in one call (the tickets service cuts the period at the classroom's midnights)
+    asks["daily"] = Ask(
+        "tickets",
+        "/metrics/daily",
+        {"from": start.isoformat(), "to": end.isoformat(), "timezone": timezone, **scope},
+    )
     answers = ask_all(shop_id, asks, deadline)
-    for index, (day_start, day_end) in enumerate(days):
-        body = answers.bodies.get(f"day:{index}")
-        if body is not None and day_end <= now:
-            PAST_DAYS.put((shop_id, agent_id, day_start), body)
-    answers.bodies.update(past_days)
+    by_day = {day["from"]: day for day in answers.bodies.get("daily") or []}
     orders = answers.bodies.get("orders")
     mine = None
     if orders is not None and agent_id:
         mine = next((row for row in orders.get("agents", []) if row["agent_id"] == agent_id), None)
         mine = mine or _nothing_done(agent_id)
-    daily = []
-    for index, (day_start, _) in enumerate(days):
-        body = answers.bodies.get(f"day:{index}")
-        daily.append(_day(day_start, timezone, body))
+    known = "daily" in answers.bodies
+    daily = [_day(day_start, timezone, by_day.get(_wire(day_start)) if known else None) for day_start, _ in days]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -109,6 +95,11 @@ def my_metrics(
         "daily": daily,
         "unavailable": {name.split(":")[0]: reason for name, reason in answers.unavailable.items()},
     }
+
+
+def _wire(moment: datetime) -> str:
+    """A moment as the tickets service writes it (marshmallow's ISO 8601, UTC offset as +00:00)."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def _shop_end(clock: ShopClock, start: datetime, end: datetime) -> datetime:

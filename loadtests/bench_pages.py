@@ -6,7 +6,8 @@ their Celery workers), on SQLite in a private SHOPLAB_VAR_DIR with a private Red
 
 Every student's browser holds the live stream open and refreshes what a notification concerns, as the page's
 script does (the queue fragment; the open conversation's live part when the event is about it, reusing the order's
-parts when the event is a message's). Between notifications each student acts at a person's pace, one action every
+parts and asking only for the messages after the last one it shows when the event is a message's). A stream counts
+as connected at its ``hello``. Between notifications each student acts at a person's pace, one action every
 ``BENCH_THINK`` seconds on average (seeded): the workbench page, opening a conversation, the reply check while
 typing, a reply through the public API, the work lists, an order's page, My metrics. Meanwhile buyers write in
 random shops. For each page the gateway's own time (its ``Server-Timing`` header) and the time the student waited
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +43,7 @@ SERVED = ("gateway", "orders", "tickets")
 ADDRESS = {"recipient": "王小明", "line1": "文三路 90 号", "city": "杭州", "country": "CN"}
 QUESTIONS = ["这件有 XL 吗？", "什么时候发货？", "可以便宜点吗？", "付款失败了怎么办", "快递到哪了？"]
 TARGET_MS = 300
+MESSAGE_ID = re.compile(r'data-message-id="(\d+)"')
 
 
 def prepare(students: int) -> list[dict]:
@@ -124,37 +127,58 @@ class Student(threading.Thread):
         self.rang = threading.Event()
         self.causes: list[tuple[str, dict]] = []
         self.lags: list[float] = []
+        self.connected: float | None = None  # seconds from the start to the stream's hello
+        self.stream_error: str | None = None  # why the stream ended early, if it did
         self.open = self.random.choice(work)
+        self.shown: dict[str, int] = {}  # ticket -> the last message id its page shows (the page's ``after``)
 
-    def page(self, name: str, method: str, path: str, **kwargs) -> None:
+    def page(self, name: str, method: str, path: str, **kwargs) -> requests.Response | None:
         started = time.perf_counter()
         try:
             answer = self.http.request(method, self.gateway + path, timeout=30, **kwargs)
         except requests.RequestException:
             self.record(name, None, None, False, "no answer")
-            return
+            return None
         waited = time.perf_counter() - started
         timing = answer.headers.get("Server-Timing", "")
         server = float(timing.split("dur=")[1]) / 1000 if "dur=" in timing else None
         ok = answer.status_code < 400 or answer.status_code in (409, 422)
         self.record(name, server, waited, ok, None if ok else answer.status_code)
+        return answer
+
+    def conversation(self, name: str, ticket: str, query: str = "") -> None:
+        """The conversation or its live part, noting the last message it shows, as the page's script reads it."""
+        answer = self.page(name, "GET", f"/desk/{self.seat['shop_id']}/tickets/{ticket}{query}")
+        if answer is not None and answer.ok:
+            ids = [int(found) for found in MESSAGE_ID.findall(answer.text)]
+            if ids:
+                self.shown[ticket] = max(ids + [self.shown.get(ticket, 0)])
 
     def listen(self) -> None:
         """The page's EventSource: each notification of the shop asks for a refresh."""
         url = f"{self.gateway}/api/v1/shops/{self.seat['shop_id']}/stream"
+        started = time.monotonic()
         try:
             with self.http.get(url, stream=True, timeout=(5, self.seconds + 30)) as stream:
+                if stream.status_code != 200:
+                    self.stream_error = f"status {stream.status_code}"
+                    return
                 kind = ""
                 for line in stream.iter_lines(decode_unicode=True):
                     if line.startswith("event: "):
                         kind = line[7:]
-                    elif line.startswith("data: ") and kind not in ("hello", ""):
+                    elif line.startswith("data: ") and kind == "hello":
+                        self.connected = time.monotonic() - started
+                    elif line.startswith("data: ") and kind in ("reset", "signed_out"):
+                        self.causes.append(("reset", {}))  # the page reloads what it shows
+                        self.rang.set()
+                    elif line.startswith("data: ") and kind:
                         entry = json.loads(line[6:])
                         self.lags.append(time.time() - datetime.fromisoformat(entry["occurred_at"]).timestamp())
                         self.causes.append((kind, entry.get("ids") or {}))
                         self.rang.set()
-        except (requests.RequestException, ValueError):
-            pass
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            self.stream_error = type(exc).__name__
 
     def refresh(self) -> None:
         causes, self.causes = self.causes, []
@@ -164,7 +188,8 @@ class Student(threading.Thread):
         self.page("queue fragment (live)", "GET", f"{desk}/queue?tab=all{cause}")
         _, ticket, order = self.open
         if any(ids.get("ticket_id") == ticket or ids.get("order_id") == order for _, ids in causes):
-            self.page("conversation live part", "GET", f"{desk}/tickets/{ticket}?live=1{cause}")
+            after = f"&after={self.shown[ticket]}" if cause and ticket in self.shown else ""
+            self.conversation("conversation live part", ticket, f"?live=1{cause}{after}")
 
     def act(self) -> None:
         shop = self.seat["shop_id"]
@@ -175,7 +200,7 @@ class Student(threading.Thread):
             self.page("workbench", "GET", desk)
         elif action < 0.40:
             self.open = self.random.choice(self.work)
-            self.page("conversation (opened)", "GET", f"{desk}/tickets/{self.open[1]}")
+            self.conversation("conversation (opened)", self.open[1])
         elif action < 0.55:
             self.page("reply check (API)", "POST", f"/api/v1/shops/{shop}/reply-check", json={"body": "亲，有货的"})
         elif action < 0.75:
@@ -212,9 +237,12 @@ def buyers_write(gateway: str, keys: dict[str, str], work: dict, rate: float, st
         time.sleep(max(0.0, started + n / rate - time.monotonic()))
         shop_id = chooser.choice(list(work))
         customer, ticket, _ = chooser.choice(work[shop_id])
-        http.post(f"{gateway}/api/v1/buyer/shops/{shop_id}/tickets/{ticket}/messages", timeout=10,
-                  headers={"Authorization": f"Bearer {keys[shop_id]}", "X-Customer-Id": customer},
-                  json={"body": chooser.choice(QUESTIONS)})  # fmt: skip
+        try:  # a buyer whose message timed out writes again later; the buyers go on (they died with it before)
+            http.post(f"{gateway}/api/v1/buyer/shops/{shop_id}/tickets/{ticket}/messages", timeout=10,
+                      headers={"Authorization": f"Bearer {keys[shop_id]}", "X-Customer-Id": customer},
+                      json={"body": chooser.choice(QUESTIONS)})  # fmt: skip
+        except requests.RequestException:
+            pass
         n += 1
 
 
@@ -332,8 +360,16 @@ def main() -> int:
         buyers.join(10)
         cpu = {name: used - cpu_before[name] for name, used in cpu_seconds(named).items()}
         lags = [lag for student in crowd for lag in student.lags]
-        listening = sum(1 for student in crowd if student.lags)
+        listening = sum(1 for student in crowd if student.connected is not None)
         report(record, students, seconds, think, listening, len(lags), lags, load_before)
+        notified = sum(1 for student in crowd if student.lags)
+        hellos = [student.connected for student in crowd if student.connected is not None]
+        errors = defaultdict(int)
+        for student in crowd:
+            if student.stream_error:
+                errors[student.stream_error] += 1
+        print(f"streams: {len(hellos)} said hello (slowest after {max(hellos, default=0):.2f} s), {notified} rang "
+              f"at least once; ended early: {dict(errors) or 'none'}")  # fmt: skip
         pages = sum(len(values) for values in record.waited.values())
         print(
             f"CPU seconds used during the run ({pages} requests): "
@@ -358,7 +394,7 @@ def report(record: Recorder, students, seconds, think, connected, notified, lags
           f"gthread --workers {command[command.index('--workers') + 1]} --threads "
           f"{command[command.index('--threads') + 1]}; {os.cpu_count()} cores; SQLite")  # fmt: skip
     print(
-        f"live streams: {connected} of {students} connected, {notified} notifications; "
+        f"live streams: {connected} of {students} connected (hello), {notified} notifications; "
         f"event -> student p50 {percentile(lags, 0.5) * 1000:.0f} ms, p95 {percentile(lags, 0.95) * 1000:.0f} ms"
     )
     print(f"{'page':28}{'requests':>9}{'failed':>8}{'server p50':>12}{'p95':>8}{'p99':>8}{'waited p95':>12}  target")

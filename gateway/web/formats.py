@@ -23,6 +23,7 @@ from flask_babel import (
     format_time,
     get_locale,
 )
+from jinja2 import Undefined
 
 from gateway.web.language import DEFAULT_LOCALE, gettext, normalise
 from shoplab.contracts.money import from_minor
@@ -79,7 +80,7 @@ def moment(value: Any) -> str:
 
 def duration(seconds: Any) -> str:
     """Wall seconds as people read a reply time: ``45 s``, ``2 min 05 s``, ``1 h 02 min``."""
-    if seconds is None or seconds == "":
+    if seconds is None or seconds == "" or isinstance(seconds, Undefined):  # a figure not known (service away)
         return "—"
     total = int(round(float(seconds)))
     if total < 60:

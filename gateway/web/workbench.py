@@ -31,6 +31,7 @@ from shoplab.plumbing.web import db
 
 workbench_pages = Blueprint("web_workbench", __name__)
 LIVE_EVENTS = sorted(HANDLERS) + ["shop.clock_changed"]
+MESSAGE_ID_MAX = 2**31 - 1  # the tickets service's bound on ids: beyond it the page gets the whole conversation
 
 
 def queue_filters(args: MultiDict, who) -> dict[str, Any]:
@@ -151,9 +152,10 @@ def conversation_fragment(shop_id: str, ticket_id: str) -> Response:
     only what changes (messages, header, panel), so a reply being typed is never swept away."""
     shop = shop_of_page(shop_id)
     who, live, unchanged = g.who, bool(request.args.get("live")), message_only()
+    after = messages_shown() if live and unchanged else None
     parts = joined.run_all(
         {
-            "conversation": lambda: joined.conversation(shop_id, ticket_id, order_unchanged=unchanged),
+            "conversation": lambda: joined.conversation(shop_id, ticket_id, order_unchanged=unchanged, after=after),
             "agents": lambda: roster(shop, who),
             "phrases": lambda: phrases(shop, who) if who.is_student and not live else [],
             "targets": lambda: queue_view.targets_of(shop.id, shop.platform),
@@ -165,24 +167,45 @@ def conversation_fragment(shop_id: str, ticket_id: str) -> Response:
     if view["ticket"] is None:  # the tickets service did not answer in time: the page asks again at the next event
         return error_page(503, _("The conversation could not be read just now; it refreshes by itself."))
     template = "_conversation_live.html" if live else "_conversation.html"
-    return render_template(
+    context = conversation_context(shop, view, parts["agents"], parts["targets"], new_only=after is not None)
+    page_part = render_template(
         template,
         shop=shop,
-        conversation=conversation_context(shop, view, parts["agents"], parts["targets"]),
+        conversation=context,
         agents=parts["agents"],
         phrases=parts["phrases"],
         can_act=g.who.is_student,
         oob=True,
     )
+    answer = make_response(page_part)
+    if after is not None:
+        answer.headers["HX-Reswap"] = "none"  # only the out-of-band parts: new messages appended, header and panel
+    return answer
 
 
-def conversation_context(shop: Shop, view: dict, agents: list[dict], response_targets: dict) -> dict[str, Any]:
+def messages_shown() -> int | None:
+    """The last message the page shows (``after``, sent by the page's script with a message's refresh): only the
+    messages after it are asked and sent, the rest of the conversation stays as it is on the page."""
+    try:
+        after = int(request.args.get("after", ""))
+    except ValueError:
+        return None
+    return after if 0 <= after <= MESSAGE_ID_MAX else None
+
+
+def conversation_context(
+    shop: Shop, view: dict, agents: list[dict], response_targets: dict, new_only: bool = False
+) -> dict[str, Any]:
+    """What the conversation's templates show; ``new_only``: the view holds only the messages the page lacks, and the
+    order's events, unchanged, are on the page already."""
     names = {a["agent_id"]: a.get("display_name") or a["agent_id"] for a in agents}
     ticket = view["ticket"]
+    entries = timeline.build(view, [] if new_only else clock_history_of(shop.id), names)
     return {
+        "new_only": new_only,
         "ticket": ticket,
         "view": view,
-        "entries": timeline.build(view, clock_history_of(shop.id), names),
+        "entries": [e for e in entries if e.kind != "business"] if new_only else entries,
         "panel": panel_context(shop, view),
         "clock": clock_of(shop),
         "targets": response_targets,

@@ -32,8 +32,8 @@ class TicketDetail:
         return getattr(self.ticket, name)  # the ticket's own fields read through, as the response flattens them
 
 
-def ticket_detail(session: Session, ticket: Ticket, audience: str = "agent") -> TicketDetail:
-    messages = messages_of(session, ticket, audience)
+def ticket_detail(session: Session, ticket: Ticket, audience: str = "agent", after: int | None = None) -> TicketDetail:
+    messages = messages_of(session, ticket, audience, after=after)
     if audience != "agent":
         return TicketDetail(ticket, messages)
     facts = session.get(OrderFacts, (ticket.shop_id, ticket.order_id)) if ticket.order_id else None

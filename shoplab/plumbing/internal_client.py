@@ -27,6 +27,7 @@ from shoplab.topology import SERVICES
 
 CONNECT_TIMEOUT = 1.0
 READ_TIMEOUT = 10.0
+KEPT_CONNECTIONS = 64
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -153,5 +154,8 @@ def client_for(service: str) -> InternalClient:
     """The process's client for ``service`` (one per service, shared by the request threads)."""
     with _CLIENTS_LOCK:
         if service not in _CLIENTS:
-            _CLIENTS[service] = InternalClient(service, pool=max(settings.web_threads() * 2, 8))
+            # connections kept alive per service: the gateway calls from its joined-view threads (64) besides its
+            # request threads, and a connection beyond the pool was closed after each call (328 in a bench minute),
+            # so the next call paid a new connection on both sides
+            _CLIENTS[service] = InternalClient(service, pool=max(settings.web_threads() * 2, KEPT_CONNECTIONS))
         return _CLIENTS[service]

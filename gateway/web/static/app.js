@@ -306,6 +306,11 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (event.detail.triggeringEvent && event.detail.triggeringEvent.type === "shoplab:refresh") {
     if (causes.get(element) === "message") {
       event.detail.path += (event.detail.path.includes("?") ? "&" : "?") + "cause=message";
+      // the conversation asks only for the messages after the last one it shows (the answer appends them)
+      // (the highest id, not the last row: rows are in time order, ids in the order they were saved)
+      const shown = element.id === "conv-live" ? element.querySelectorAll("#timeline [data-message-id]") : [];
+      const last = Math.max(...Array.from(shown, (row) => Number(row.dataset.messageId)));
+      if (shown.length) event.detail.path += `&after=${last}`;
     }
     causes.delete(element);
   }
@@ -313,6 +318,19 @@ document.addEventListener("htmx:configRequest", (event) => {
 
 document.addEventListener("htmx:afterSwap", () => {
   markOpenTicket();
+  scrollTimeline();
+});
+
+// new messages appended out of band to the open conversation (its live part with ``after``); a whole refresh that
+// landed meanwhile may show some of them already: each message is kept once
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  const timeline = event.detail.target;
+  if (!timeline || timeline.id !== "timeline") return;
+  const seen = new Set();
+  timeline.querySelectorAll("[data-message-id]").forEach((row) => {
+    if (seen.has(row.dataset.messageId)) row.remove();
+    seen.add(row.dataset.messageId);
+  });
   scrollTimeline();
 });
 

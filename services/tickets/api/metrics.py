@@ -6,9 +6,17 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.tickets import export, metrics
+from services.tickets import daily, export, metrics
 from services.tickets.policy import context_and_policy
-from services.tickets.schemas.metrics import AgentMetricsOut, AgentMetricsQuery, ExportQuery, MetricsOut, MetricsQuery
+from services.tickets.schemas.metrics import (
+    AgentMetricsOut,
+    AgentMetricsQuery,
+    DailyQuery,
+    DayOut,
+    ExportQuery,
+    MetricsOut,
+    MetricsQuery,
+)
 from shoplab.plumbing.web import db
 from shoplab.shops.context import shop_context
 
@@ -26,6 +34,20 @@ class Metrics(MethodView):
             ctx, policy = context_and_policy(session, shop_id)
             within = query["within"] or policy.targets.response_rate_within_seconds
             return metrics.compute(session, scope, within=within, now=ctx.wall_now)
+
+
+@metrics_api.route("/shops/<shop_id>/metrics/daily")
+class DailyMetrics(MethodView):
+    @metrics_api.arguments(DailyQuery, location="query")
+    @metrics_api.response(200, DayOut(many=True))
+    def get(self, query, shop_id: str):
+        """The period day by day (midnights of ``timezone``): first response (count, mean), response rate within
+        the target, tickets handled — the daily trend of a person's metrics, in one call."""
+        scope = metrics.Scope(shop_id, query["from_"], query["to"], query["agent"], query["group"])
+        with db().reading() as session:
+            ctx, policy = context_and_policy(session, shop_id)
+            within = query["within"] or policy.targets.response_rate_within_seconds
+            return daily.daily(session, scope, query["timezone"], within=within, now=ctx.wall_now)
 
 
 @metrics_api.route("/shops/<shop_id>/metrics/agents")

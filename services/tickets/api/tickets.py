@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from services.tickets import csat, lifecycle, views
 from services.tickets.opening import open_ticket
 from services.tickets.policy import context_and_policy
+from services.tickets.queue_rows import queue_rows
 from services.tickets.schemas.conversation import (
     CsatIn,
     StatusIn,
@@ -18,6 +19,7 @@ from services.tickets.schemas.conversation import (
     TicketQuery,
     TicketViewQuery,
 )
+from services.tickets.schemas.queue import QueueOut, QueueQuery
 from services.tickets.ticket_state import load_ticket
 from shoplab.plumbing.web import db
 from shoplab.shops.context import shop_context
@@ -48,15 +50,29 @@ class Tickets(MethodView):
             return views.queue_page(session, shop_id, query)
 
 
+@tickets_api.route("/shops/<shop_id>/queue")
+class Queue(MethodView):
+    @tickets_api.arguments(QueueQuery, location="query")
+    @tickets_api.response(200, QueueOut)
+    def get(self, query, shop_id: str):
+        """The queue as an agent's screen shows it: a tab's rows (newest activity first) with each row's last
+        message and since when its buyer has waited, and the count of every tab (``mine``: ``agent``'s)."""
+        with db().reading() as session:
+            shop_context(session, shop_id)
+            return queue_rows(session, shop_id, query)
+
+
 @tickets_api.route("/shops/<shop_id>/tickets/<ticket_id>")
 class TicketDetail(MethodView):
     @tickets_api.arguments(TicketViewQuery, location="query")
     @tickets_api.response(200, TicketDetailOut)
     def get(self, query, shop_id: str, ticket_id: str):
-        """A ticket with its conversation; ``audience=buyer`` shows what the buyer sees (no notes, no events)."""
+        """A ticket with its conversation; ``audience=buyer`` shows what the buyer sees (no notes, no events);
+        ``after``: only the messages after that message id."""
         with db().reading() as session:
             shop_context(session, shop_id)
-            return views.ticket_detail(session, load_ticket(session, shop_id, ticket_id), query["audience"])
+            ticket = load_ticket(session, shop_id, ticket_id)
+            return views.ticket_detail(session, ticket, query["audience"], after=query["after"])
 
 
 @tickets_api.route("/shops/<shop_id>/tickets/<ticket_id>/status")

@@ -40,6 +40,11 @@ class TicketQuery(Schema):
 
 class TicketViewQuery(Schema):
     audience = fields.String(load_default="agent", validate=validate.OneOf(["agent", "buyer"]))
+    after = Integer(
+        load_default=None,
+        minimum=0,
+        metadata={"description": "only the messages after this one (a page that shows the others asks what is new)"},
+    )
 
 
 class MessageIn(Schema):

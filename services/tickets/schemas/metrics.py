@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.tickets.daily import MAX_DAYS
 from shoplab.contracts.bounded import SECONDS_MAX, Integer, Period
 from shoplab.contracts.money import Money
 from shoplab.contracts.tickets import GROUPS
@@ -75,3 +80,28 @@ class MetricsOut(Schema):
 
 class AgentMetricsOut(MetricsOut):
     display_name = fields.String()
+
+
+class DailyQuery(MetricsQuery):
+    timezone = fields.String(
+        load_default="UTC", validate=validate.Length(max=64), metadata={"description": "where the days begin (IANA)"}
+    )
+
+    @validates_schema
+    def _days(self, data: dict[str, Any], **_: Any) -> None:
+        try:
+            ZoneInfo(data.get("timezone") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("an IANA time zone such as Asia/Shanghai", "timezone") from None
+        if "from_" in data and "to" in data and data["to"] - data["from_"] > timedelta(days=MAX_DAYS):
+            raise ValidationError(f"a period of at most {MAX_DAYS} days", "to")
+
+
+class DayOut(Schema):
+    """One day of ``daily.daily``: the figures of the daily trend."""
+
+    from_ = fields.AwareDateTime(attribute="from", data_key="from")
+    to = fields.AwareDateTime()
+    first_response = fields.Dict()
+    response = fields.Dict()
+    tickets = fields.Dict(keys=fields.String(), values=fields.Integer())

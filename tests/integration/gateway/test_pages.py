@@ -9,6 +9,7 @@ import re
 from tests.integration.gateway.world import build_world
 
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+MESSAGE_ID = re.compile(r'data-message-id="(\d+)"')
 
 
 def token_of(page_text: str) -> str:
@@ -168,3 +169,22 @@ def test_the_instructor_observes_read_only(served):
     desk = client.get(f"/desk/{world.shops['A']}?ticket={world.ids['ticket_c-a1']}").get_data(as_text=True)
     assert "旁观模式" in desk and 'id="reply-body"' not in desk and 'id="online-toggle"' not in desk
     assert 'id="claim"' not in desk and "approve-refund" not in desk
+
+
+def test_the_live_part_for_a_message_sends_only_the_newer_messages(served):
+    world = build_world(served)
+    shop, ticket = world.shops["A"], world.ids["ticket_c-a1"]
+    client, _ = browser(served, "student1", "student-demo")
+    whole = client.get(f"/desk/{shop}/tickets/{ticket}?live=1").get_data(as_text=True)
+    shown = max(int(found) for found in MESSAGE_ID.findall(whole))
+    base = f"/api/v1/buyer/shops/{shop}/tickets/{ticket}/messages"
+    world.call("POST", base, world.buyer("A", "c-a1"), json={"body": "第二个问题：能开发票吗？"})
+
+    live = client.get(f"/desk/{shop}/tickets/{ticket}?live=1&cause=message&after={shown}")
+    text = live.get_data(as_text=True)
+    assert live.status_code == 200 and live.headers.get("HX-Reswap") == "none"
+    assert 'hx-swap-oob="beforeend:#timeline"' in text and 'id="conv-head" hx-swap-oob="true"' in text
+    assert "第二个问题：能开发票吗？" in text and 'id="panel"' in text
+    assert [int(found) > shown for found in MESSAGE_ID.findall(text)] == [True]  # the new message alone
+    again = client.get(f"/desk/{shop}/tickets/{ticket}?live=1&after={shown}")  # not for a message: all of it
+    assert "HX-Reswap" not in again.headers and len(MESSAGE_ID.findall(again.get_data(as_text=True))) > 1
