@@ -72,7 +72,7 @@ def queue(
     body = first.bodies.get("queue") or {}
     unavailable = {"tickets": first.unavailable["queue"]} if "queue" in first.unavailable else {}
     counts = {"mine": 0, "unassigned": 0, "all": 0, **(body.get("counts") or {})}
-    items = [_row(t) for t in body.get("items", [])]
+    items = [quoted_row(t) for t in body.get("items", [])]
     unavailable.update(_order_states(shop_id, items, deadline, orders_unchanged))
     items.sort(key=_waited_longest)
     return {
@@ -96,7 +96,7 @@ def _service_tab(tab: str | None, agent_id: str | None) -> str:
     return "mine_or_unassigned" if agent_id else "all"
 
 
-def _row(ticket: dict) -> dict:
+def quoted_row(ticket: dict) -> dict:
     """A row as the page and the API show it: the last message quoted in a line (its code and params kept, so the
     page words a system event in its own language)."""
     last = ticket.pop("last_message", None)
@@ -140,31 +140,6 @@ def _order_states(shop_id: str, items: list[dict], deadline: Deadline, orders_un
     for ticket in items:
         ticket["order_state"] = states.get(ticket.get("order_id") or "")
     return {"orders": next(iter(unavailable.values()))} if unavailable else {}
-
-
-def facts_of(detail: dict) -> dict[str, Any]:
-    """A ticket's last message people wrote (or the system's last word) and since when its buyer has waited."""
-    messages = detail.get("messages") or []
-    spoken = [m for m in messages if m.get("kind") in ("message", "auto_reply")] or messages
-    last = spoken[-1] if spoken else None
-    rounds = detail.get("rounds") or []
-    waiting = None
-    if detail.get("awaiting_reply") and rounds and rounds[-1].get("replied_at") is None:
-        waiting = rounds[-1].get("started_at")
-    return {
-        "last_message": {
-            "author": last["author"],
-            "kind": last["kind"],
-            "body": excerpt(last.get("body") or ""),
-            "created_at": last.get("created_at"),
-            # a system event's code and params: the page words it in its language (gateway/web/system_events.py)
-            "code": last.get("code"),
-            "params": last.get("params"),
-        }
-        if last
-        else None,
-        "waiting_since": waiting,
-    }
 
 
 def excerpt(text: str) -> str:

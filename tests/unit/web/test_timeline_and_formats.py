@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from gateway.queue_view import facts_of, is_chat_shop
+from gateway.queue_view import quoted_row, is_chat_shop
 from gateway.shops import wall_time_of
 from gateway.web import install_web
 from gateway.web.formats import duration, percent
@@ -108,24 +108,18 @@ def test_reply_times_and_rates_as_people_read_them(app_context):
     assert percent(0.8) == "80%" and percent(0.125) == "12.5%"
 
 
-def test_a_rows_last_message_and_waiting_time():
-    detail = {
-        "awaiting_reply": True,
-        "messages": [
-            {"author": "buyer", "kind": "message", "body": "在吗？  " * 40, "created_at": "t1"},
-            {"author": "system", "kind": "auto_reply", "body": "亲，您好", "created_at": "t1"},
-            {"author": "agent", "kind": "note", "body": "内部", "created_at": "t2"},
-        ],
-        "rounds": [{"started_at": "t0", "replied_at": "t0b"}, {"started_at": "t1", "replied_at": None}],
-    }
-    facts = facts_of(detail)
-    assert facts["last_message"]["kind"] == "auto_reply"  # notes are not what the buyer last saw
-    assert facts["waiting_since"] == "t1"
-    answered = facts_of({**detail, "awaiting_reply": False})
-    assert answered["waiting_since"] is None
-    long = facts_of({"messages": detail["messages"][:1], "rounds": []})
-    assert len(long["last_message"]["body"]) == 120 and long["last_message"]["body"].endswith("…")
-    assert facts_of({"messages": [], "rounds": []}) == {"last_message": None, "waiting_since": None}
+def test_a_rows_last_message_is_quoted_in_a_line():
+    """Which message is a row's last, and since when its buyer waits, is the tickets service's (``queue_rows``); the
+    gateway quotes it in one line and keeps a system event's code for the page's language."""
+    said = {"author": "buyer", "kind": "message", "body": "在吗？  " * 40, "created_at": "t1", "code": None, "extra": 1}
+    row = quoted_row({"id": "t1", "last_message": said})
+    assert len(row["last_message"]["body"]) == 120 and row["last_message"]["body"].endswith("…")
+    assert "extra" not in row["last_message"] and row["waiting_since"] is None
+    event = quoted_row({"id": "t2", "last_message": {"author": "system", "kind": "event", "body": "order paid",
+                                               "code": "order_paid", "params": {"amount": "1.00"}},
+                  "waiting_since": "t0"})  # fmt: skip
+    assert event["last_message"]["code"] == "order_paid" and event["waiting_since"] == "t0"
+    assert quoted_row({"id": "t3"})["last_message"] is None
 
 
 def test_chat_shops_are_the_domestic_marketplaces():
