@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from gateway.queue_view import quoted_row, is_chat_shop
+from gateway.queue_view import is_chat_shop, quoted_row
 from gateway.shops import wall_time_of
 from gateway.web import install_web
 from gateway.web.formats import duration, percent
