@@ -276,24 +276,3 @@ def add_note(session: Session, ctx: ShopContext, ticket: Ticket, agent_id: str, 
     ticket.updated_wall_at = ctx.wall_now
     session.flush()
     return message
-
-
-def messages_of(session: Session, ticket: Ticket, audience: str = "agent", after: int | None = None) -> list[Message]:
-    """The conversation (``after``: its messages after that id); the buyer's view leaves out internal notes and
-    system events."""
-    stmt = select(Message).where(Message.shop_id == ticket.shop_id, Message.ticket_id == ticket.id)
-    if after is not None:
-        stmt = stmt.where(Message.id > after)
-    if audience == "buyer":
-        stmt = stmt.where(Message.kind.in_(("message", "auto_reply")))
-    return list(session.scalars(stmt.order_by(Message.id)).all())
-
-
-def rounds_of(session: Session, ticket: Ticket) -> list[ReplyRound]:
-    return list(
-        session.scalars(
-            select(ReplyRound)
-            .where(ReplyRound.shop_id == ticket.shop_id, ReplyRound.ticket_id == ticket.id)
-            .order_by(ReplyRound.seq)
-        ).all()
-    )

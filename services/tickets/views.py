@@ -4,18 +4,47 @@ models themselves everywhere else); nothing here writes, and no rule depends on 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import missing
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services.tickets.messages import messages_of, rounds_of
 from services.tickets.models import Agent, Message, OrderFacts, Phrase, PhraseUsage, ReplyRound, Ticket
 from services.tickets.phrases import placeholders_in
 from services.tickets.policy import Policy
 from services.tickets.routing import load_of, skills_of
 from services.tickets.ticket_state import HELD
+
+# On PostgreSQL a message's id is taken when it is saved, not when it commits: one saved a moment before the last
+# message a page shows can commit after it. A page asking for what came ``after`` that message is sent the messages
+# of the moments before it again, and keeps each message once (gateway/web/static/app.js).
+LATE_COMMIT = timedelta(seconds=10)
+
+
+def messages_of(session: Session, ticket: Ticket, audience: str = "agent", after: int | None = None) -> list[Message]:
+    """The conversation (``after``: the messages after that one, and those saved up to ``LATE_COMMIT`` before it);
+    the buyer's view leaves out internal notes and system events."""
+    stmt = select(Message).where(Message.shop_id == ticket.shop_id, Message.ticket_id == ticket.id)
+    if after is not None:
+        seen = session.scalar(select(Message.created_wall_at).where(Message.id == after,
+                                                                    Message.ticket_id == ticket.id))  # fmt: skip
+        newer = Message.id > after
+        stmt = stmt.where(newer if seen is None else or_(newer, Message.created_wall_at >= seen - LATE_COMMIT))
+    if audience == "buyer":
+        stmt = stmt.where(Message.kind.in_(("message", "auto_reply")))
+    return list(session.scalars(stmt.order_by(Message.id)).all())
+
+
+def rounds_of(session: Session, ticket: Ticket) -> list[ReplyRound]:
+    return list(
+        session.scalars(
+            select(ReplyRound)
+            .where(ReplyRound.shop_id == ticket.shop_id, ReplyRound.ticket_id == ticket.id)
+            .order_by(ReplyRound.seq)
+        ).all()
+    )
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from services.tickets import assignment, messages
-from services.tickets.messages import messages_of
 from services.tickets.models import Ticket
 from services.tickets.opening import open_ticket
 from services.tickets.timers import TIMERS
+from services.tickets.views import messages_of
 from shoplab.content_rules import check_text
 from shoplab.shops.profiles import load_profile
 from tests.unit.tickets.conftest import T0, at, ctx, published, seat, shop_at

@@ -20,7 +20,7 @@ def _ticket(session, shop_id="s1", language=None, body="在吗"):
 def test_first_message_gets_the_welcome_in_the_buyers_language(session):
     open_shop(session, "ae", platform="aliexpress")
     ticket = _ticket(session, "ae", language="es", body="¿Tienen talla M?")
-    conversation = messages.messages_of(session, ticket)
+    conversation = views.messages_of(session, ticket)
     assert [(m.author, m.kind) for m in conversation] == [("buyer", "message"), ("system", "auto_reply")]
     assert conversation[1].body.startswith("¡Hola")
     assert ticket.status == "new" and ticket.awaiting_reply is True and ticket.first_replied_wall_at is None
@@ -29,9 +29,9 @@ def test_first_message_gets_the_welcome_in_the_buyers_language(session):
 
 
 def test_welcome_falls_back_to_the_shop_language_and_can_be_overridden(session, shop):
-    assert messages.messages_of(session, _ticket(session, language="ko"))[1].body.startswith("亲，您好")
+    assert views.messages_of(session, _ticket(session, language="ko"))[1].body.startswith("亲，您好")
     policy.change_settings(session, ctx(session, T0), {"welcome": {"zh": "欢迎光临小店！"}})
-    assert messages.messages_of(session, _ticket(session))[1].body == "欢迎光临小店！"
+    assert views.messages_of(session, _ticket(session))[1].body == "欢迎光临小店！"
 
 
 def test_status_machine(session, shop):
@@ -112,3 +112,17 @@ def test_csat_once_and_only_after_resolution(session, shop):
             "rated_at": at(4).isoformat(),
         }
     ]
+
+
+def test_what_came_after_a_message_includes_the_moments_before_it(session, shop):
+    """A page that shows a message asks for what came after it; a message saved just before it may have committed
+    later (PostgreSQL ids), so those of the moments before are sent again (the page keeps each once)."""
+    seat(session, "s1", "a1")
+    ticket = _ticket(session)  # the buyer's message and the auto reply at 0 s
+    messages.agent_replies(session, *shop_at(session, at(60)), ticket, "a1", "在的亲")
+    messages.buyer_writes(session, *shop_at(session, at(65)), ticket, "发什么快递？")
+    shown, _ = messages.agent_replies(session, *shop_at(session, at(66)), ticket, "a1", "中通")
+    messages.buyer_writes(session, *shop_at(session, at(70)), ticket, "好的")
+    again = [m.body for m in views.messages_of(session, ticket, after=shown.id)]
+    assert again == ["在的亲", "发什么快递？", "中通", "好的"]  # from 56 s on; the first minute's are not sent again
+    assert [m.body for m in views.messages_of(session, ticket, after=10**9)] == []  # not this ticket's: nothing

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from services.tickets.messages import messages_of
 from services.tickets.models import Ticket
 from services.tickets.opening import open_ticket
+from services.tickets.views import messages_of
 from tests.unit.tickets.conftest import T0, at, placed, published, seat, shop_at
 
 REF = {"order_id": "o1", "order_no": "NO-o1", "customer_id": "c1"}

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from services.tickets import lifecycle
-from services.tickets.messages import messages_of
 from services.tickets.models import Ticket
+from services.tickets.views import messages_of
 from tests.unit.tickets.conftest import T0, at, published, seat, shop_at
 
 REF = {"shop_id": "s1", "review_id": "rv1", "order_id": "o1", "order_no": "NO-o1", "sku": "TB1001-BLACK-M",
