@@ -118,7 +118,7 @@ WEB = """\
     <<: *python
     command:
       [gunicorn, "{app}", --bind, "0.0.0.0:{port}", --workers, "${{SHOPLAB_WEB_WORKERS:-2}}",
-       --worker-class, gthread, --threads, "${{{threads}}}", --access-logfile, "-", --error-logfile, "-", --log-level, warning,
+       --worker-class, gthread, --threads, "${{{threads}}}", --keep-alive, "${{SHOPLAB_WEB_KEEPALIVE_SECONDS:-75}}", --access-logfile, "-", --error-logfile, "-", --log-level, warning,
        --no-control-socket{preload}]
 {published}    healthcheck:
       <<: *web-healthcheck

@@ -48,6 +48,15 @@ def publish_elsewhere(stack, event_type: str, shop_id: str, payload: dict[str, A
         publish(session, event_type, shop_id=shop_id, payload=payload)
 
 
+def age_conversation(stack, ticket_id: str, seconds: float = 60) -> None:
+    """The conversation so far was written ``seconds`` ago (a page that shows it asks only for what came later)."""
+    from services.tickets.models import Message
+
+    with stack.runtime("tickets").db.writing() as session:
+        for message in session.scalars(select(Message).where(Message.ticket_id == ticket_id)):
+            message.created_wall_at -= timedelta(seconds=seconds)
+
+
 def counts(stack) -> dict[str, int]:
     """Rows in every tickets table and its outbox: 'nothing written' means these do not move."""
     from services.tickets.models import Base
