@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from gateway import injection_targets, injections
 from gateway.injection_models import Injection
 from gateway.models import Shop
@@ -26,7 +28,7 @@ from shoplab.plumbing.web import db
 SCRIPTED_NOTE = "scripted by scenario {scenario}, run {run_id}"
 
 
-def _active_run(session: Any, run_id: str) -> ScenarioRun:
+def _active_run(session: Session, run_id: str) -> ScenarioRun:
     """The run, running or paused: 404 for an unknown one, 409 for one stopped or finished (its buyers are gone)."""
     run = session.get(ScenarioRun, run_id)
     if run is None:
@@ -41,8 +43,7 @@ def inject_for_run(run_id: str, data: dict[str, Any]) -> Injection:
     """Inject ``data`` (an instructor's body) into the run's shop, recorded as the run's."""
     with db().reading() as session:
         run = _active_run(session, run_id)
-        shop_id = run.shop_id
-    scripted = SCRIPTED_NOTE.format(scenario=run.scenario, run_id=run.id)
+        shop_id, scripted = run.shop_id, SCRIPTED_NOTE.format(scenario=run.scenario, run_id=run.id)
     data = {**data, "note": f"{scripted}: {data['note']}"[:500] if data.get("note") else scripted}
     # settled before anything is written, as for an instructor; a 404 (another shop's order) stays a 404: the
     # simulator names only orders of its own buyers, so that one is a fault to see, not a skip
