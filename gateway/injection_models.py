@@ -1,5 +1,5 @@
-"""The record of instructors' injections: who injected what, where and when (one row per shop reached; an injection
-into a class gives each of its shops a row with the class named)."""
+"""The record of injections: who injected what, where and when (one row per shop reached; an injection into a class
+gives each of its shops a row with the class named; a scenario run's scripted one names the run)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,12 @@ class Injection(Base):
     language: Mapped[str] = mapped_column(String(16))  # of the buyers' texts
     details: Mapped[dict[str, Any]] = mapped_column(JSON)  # text, reason, questions ... as sent
     note: Mapped[str | None] = mapped_column(String(500))  # the instructor's own note
-    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # who: the instructor; for a scenario's, the one who started the run (none: a run the seed command started)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_wall_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    event_id: Mapped[str] = mapped_column(String(36))  # the ``injection.<kind>`` event that carries it
+    # the ``injection.<kind>`` event that carries it; none for a scenario's injection its owner could not take
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    run_id: Mapped[str | None] = mapped_column(String(32))  # the scenario run that scripted it (none: a person's)
     # set when the owner found nothing to act on after all (``injection.skipped``): why
     skipped_reason: Mapped[str | None] = mapped_column(String(500))
 

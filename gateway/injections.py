@@ -93,9 +93,10 @@ def _question(shop: Shop, injection_id: str, index: int, language: str, text: st
 
 
 def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], orders: Mapping[str, str | None], *,
-           by: str, class_id: str | None = None) -> list[Injection]:  # fmt: skip
+           by: str | None, class_id: str | None = None, run_id: str | None = None) -> list[Injection]:  # fmt: skip
     """Record the injection once per shop and publish its event to the owning service, in the caller's
-    transaction; ``orders`` is each shop's order (``gateway.injection_targets``), named in both."""
+    transaction; ``orders`` is each shop's order (``gateway.injection_targets``), named in both. ``run_id``: the
+    scenario run that scripted it (``by`` is then the instructor who started the run)."""
     kind = data["kind"]
     now = datetime.now(UTC)
     rows = []
@@ -110,12 +111,27 @@ def inject(session: Session, shops: Sequence[Shop], data: dict[str, Any], orders
         row = Injection(
             id=injection_id, shop_id=shop.id, class_id=class_id, kind=kind, order_id=order_id,
             language=language, details=details, note=data.get("note"), created_by=by, created_wall_at=now,
-            event_id=event.id,
+            event_id=event.id, run_id=run_id,
         )  # fmt: skip
         session.add(row)
         rows.append(row)
     session.flush()
     return rows
+
+
+def record_skipped(session: Session, shop: Shop, data: dict[str, Any], reason: str, *, by: str | None, run_id: str
+                   ) -> Injection:  # fmt: skip
+    """A scenario's injection that found nothing to act on: recorded as skipped, with why, and no event. A person
+    who clicks gets a 409 and tries again later; a scenario does not, so the instructor reads it in the list instead
+    of missing it."""
+    row = Injection(
+        id=uuid.uuid4().hex, shop_id=shop.id, class_id=None, kind=data["kind"], order_id=data.get("order_id"),
+        language=buyers_language(shop), details={}, note=data.get("note"), created_by=by,
+        created_wall_at=datetime.now(UTC), event_id=None, run_id=run_id, skipped_reason=reason[:500],
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
 
 
 def mark_skipped(session: Session, payload: dict[str, Any]) -> None:

@@ -75,9 +75,14 @@ class InjectionOut(Schema):
     language = fields.String()
     details = fields.Dict(metadata={"description": "reason, text, buyer, questions: what was sent"})
     note = fields.String(allow_none=True)
-    created_by = fields.String()
+    created_by = fields.String(
+        allow_none=True, metadata={"description": "the instructor; a scenario's: the one who started the run"}
+    )
     created_at = fields.AwareDateTime(attribute="created_wall_at")
-    event_id = fields.String()
+    event_id = fields.String(allow_none=True, metadata={"description": "none: a scenario's, skipped at once"})
+    run_id = fields.String(
+        allow_none=True, metadata={"description": "the scenario run that scripted it (none: an instructor's own)"}
+    )
     outcome = fields.Function(
         lambda row: "skipped" if row.skipped_reason else "sent",
         metadata={"description": "sent; skipped when the owner found nothing to act on after all (then the reason)"},

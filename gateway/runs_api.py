@@ -14,7 +14,8 @@ shop or class out of reach is 404 before anything else, and the role is checked 
   ``GET /api/v1/classes/<class_id>/reply-assessments[?run_id=]`` (I).
 
 For the simulator process (``/internal/scenario-runs...``, the internal credential, checked by ``gateway.app``): the
-active runs, its reports (progress and assessed replies), and a buyer key per run. The buyer feed the simulator's
+active runs, its reports (progress and assessed replies), a buyer key per run, and the scenario's scripted
+injections into the run's shop (``gateway/scripted_injections.py``). The buyer feed the simulator's
 buyers read is the buyer API's (``gateway/buyer_api.py``).
 """
 
@@ -26,7 +27,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from gateway import access, buyer_keys, live, scenario_runs
+from gateway import access, buyer_keys, live, scenario_runs, scripted_injections
+from gateway.injections_api import InjectionIn, InjectionOut
 from gateway.models import BuyerKey, Shop
 from gateway.run_models import ACTIVE, ScenarioRun
 from gateway.run_schemas import (
@@ -248,3 +250,14 @@ class RunBuyerKey(MethodView):
                 buyer_keys.revoke(session, run.shop_id, old.id)
             key, _ = buyer_keys.issue(session, run.shop_id, label=label, issued_by=run.started_by)
             return {"key": key, "shop_id": run.shop_id}
+
+
+@runs_internal.route("/scenario-runs/<run_id>/injections")
+class RunInjections(MethodView):
+    @runs_internal.arguments(InjectionIn)
+    @runs_internal.response(202, InjectionOut)
+    def post(self, data: dict[str, Any], run_id: str):
+        """A scripted injection of the run's scenario into the run's shop, with an instructor's body: recorded as the
+        run's and sent like theirs; one with nothing to act on is recorded with ``outcome: "skipped"`` and its
+        reason. 404 for an unknown run, 409 for one stopped or finished."""
+        return scripted_injections.inject_for_run(run_id, data)

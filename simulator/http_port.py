@@ -2,8 +2,9 @@
 (``/api/v1/buyer/shops/<shop_id>/...``, the shop's buyer key, each buyer named by ``X-Customer-Id``).
 
 The mapping of each method to its route is the table in docs/simulator.md. What buyers see comes back through
-``simulator.buyer_view`` (``observe``). Injections are the instructor's (issue 13, point 6, another branch): until
-that route exists, ``inject`` is refused and the scenario records the injection as skipped.
+``simulator.buyer_view`` (``observe``). A scenario's scripted injections go to the gateway's route for the run
+(``POST /internal/scenario-runs/<run_id>/injections``, the internal credential; ``simulator.scripted``), which
+records them as the run's and sends them on like an instructor's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from shoplab.contracts.tickets import DISPUTE_REASONS
+from simulator import scripted
 from simulator.buyer_view import BuyerView
 from simulator.gateway_http import BuyerApi
 from simulator.port import Checkpoint, Injection, Observation, OrderLine, OrderView, Product, Refused
@@ -45,8 +47,9 @@ def _product(row: Mapping[str, Any]) -> Product:
 class HttpShopPort:
     """One shop, as its buyers see it through the gateway."""
 
-    def __init__(self, api: BuyerApi, shop_time: Callable[[datetime], datetime]) -> None:
+    def __init__(self, api: BuyerApi, shop_time: Callable[[datetime], datetime], run_id: str | None = None) -> None:
         self.api = api
+        self.run_id = run_id  # the scenario run whose scripted injections this port sends (none: it sends none)
         self.view = BuyerView(api, shop_time)
         self.addresses: dict[str, dict[str, Any]] = {}
 
@@ -159,4 +162,6 @@ class HttpShopPort:
         return self.view.observe(), cursor
 
     def inject(self, injection: Injection) -> Mapping[str, str]:
-        raise Refused(501, "injections go through the instructor's injection route (not in this build)")
+        if self.run_id is None:
+            raise Refused(501, "no scenario run to inject for: a port without a run sends no injections")
+        return scripted.send(self.api.http, self.run_id, injection)

@@ -79,6 +79,7 @@ class Injection:
     reason: str | None = None
     amount: str | None = None
     messages: tuple[Mapping[str, str], ...] = ()  # presale_flood: ({buyer, text, language}, ...)
+    note: str | None = None  # the scenario's note for the instructor (kept with the gateway's record)
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ class SimulatorProcess:
         begins, ends = datetime.fromisoformat(run["begins_at"]), datetime.fromisoformat(run["ends_at"])
         if run.get("reached_at"):  # played by a process that died: its buyers start afresh from now
             begins = max(begins, clock.now())
-        port = HttpShopPort(BuyerApi(self.http, run["shop_id"], key), clock_of(run["clock"]).now)
+        port = HttpShopPort(BuyerApi(self.http, run["shop_id"], key), clock_of(run["clock"]).now, run_id=run["id"])
         simulation = ShopSimulation(
             shop_id=run["shop_id"],
             scenario=scenario,

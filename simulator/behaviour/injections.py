@@ -3,13 +3,16 @@
 The simulator chooses the target among its own journeys (the first one, in journey order, in the state the kind
 needs) and writes the content (a realistic text in the buyer's language, from the bank), so every shop of a class gets
 the same injection wherever the students' actions allow it; where no journey is in that state the injection is
-recorded as skipped. It then goes to the shop through ``port.inject`` (phase 2: the gateway's injection route, which
-records it and sends it on as ``injection.*``), and the buyer concerned carries on from there.
+recorded as skipped. It then goes to the shop through ``port.inject`` (on the real stack: the gateway's route for the
+run, which records it as the run's and sends it on as ``injection.*``), and the buyer concerned carries on from there
+when the port names what was created (a conversation the buyer waits on; on the real stack the owner creates it
+through the bus after the gateway's answer, so there the buyer does not follow up on it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from simulator import randomness as rnd
@@ -40,9 +43,12 @@ def _first(world: BuyerWorld, spec: InjectionSpec, wanted: Callable[[Journey], b
     return None
 
 
-def _send(world: BuyerWorld, journey: Journey | None, injection: Injection, at: datetime) -> dict[str, str] | None:
+def _send(
+    world: BuyerWorld, spec: InjectionSpec, journey: Journey | None, injection: Injection, at: datetime
+) -> dict[str, str] | None:
     """Inject through the port as the journey's buyer; None when skipped (no journey in the needed state) or
-    refused."""
+    refused. The scenario's note travels with it, for the instructor who reads the shop's injections."""
+    injection = replace(injection, note=spec.params.get("note"))
     if journey is None:
         world.record(None, "injection_skipped", at, kind=injection.kind, reason="no journey in the needed state")
         return None
@@ -57,7 +63,7 @@ def dispute(world: BuyerWorld, spec: InjectionSpec, index: int, at: datetime) ->
         lambda j: bool(j.order and j.order.paid and not j.order.cancelled and j.order.shipped_at and not j.dispute_id),
     )
     if journey is None:
-        _send(world, None, Injection(kind="dispute"), at)
+        _send(world, spec, None, Injection(kind="dispute"), at)
         return
     facts = journey.order
     reason = spec.params.get("reason") or ("not_as_described" if facts.delivered_at else "not_received")
@@ -65,6 +71,7 @@ def dispute(world: BuyerWorld, spec: InjectionSpec, index: int, at: datetime) ->
     text = bank.message(language, ("dispute", reason), journey.slots(language), world.seed, "injection", index)
     refs = _send(
         world,
+        spec,
         journey,
         Injection(
             kind="dispute",
@@ -88,13 +95,14 @@ def dispute(world: BuyerWorld, spec: InjectionSpec, index: int, at: datetime) ->
 def one_star_review(world: BuyerWorld, spec: InjectionSpec, index: int, at: datetime) -> None:
     journey = _first(world, spec, lambda j: bool(j.order and j.order.delivered_at and j.review_id is None))
     if journey is None:
-        _send(world, None, Injection(kind="one_star_review"), at)
+        _send(world, spec, None, Injection(kind="one_star_review"), at)
         return
     language = world.persona(journey).language
     category = journey.product.category if journey.product else "_any"
     text = bank.one_star_text(language, category, journey.slots(language), world.seed, "injection", index)
     refs = _send(
         world,
+        spec,
         journey,
         Injection(
             kind="one_star_review",
@@ -129,6 +137,7 @@ def parcel(world: BuyerWorld, spec: InjectionSpec, index: int, at: datetime) -> 
     )
     _send(
         world,
+        spec,
         journey,
         Injection(
             kind=spec.kind, buyer=journey.buyer if journey else None, order_id=journey.order.id if journey else None
@@ -142,13 +151,14 @@ def angry_message(world: BuyerWorld, spec: InjectionSpec, index: int, at: dateti
     ordered = [j for j in world.journeys.values() if j.order and (spec.params.get("buyer") in (None, j.buyer))]
     candidates = ordered or list(world.journeys.values())
     if not candidates:
-        _send(world, None, Injection(kind="angry_message"), at)
+        _send(world, spec, None, Injection(kind="angry_message"), at)
         return
     journey = max(candidates, key=lambda j: j.id)
     language = world.persona(journey).language
     text = bank.message(language, ("angry",), journey.slots(language), world.seed, "injection", index)
     refs = _send(
         world,
+        spec,
         journey,
         Injection(
             kind="angry_message",
@@ -159,7 +169,7 @@ def angry_message(world: BuyerWorld, spec: InjectionSpec, index: int, at: dateti
         ),
         at,
     )
-    if refs is not None:
+    if refs is not None and refs.get("conversation_id"):  # the buyer waits on a conversation they know
         journey.conversation_id, journey.conversation_kind = refs.get("conversation_id"), "complaint"
         world.remember("conversation", journey.conversation_id, journey)
         journey.flags.add("complained")
@@ -179,6 +189,7 @@ def failed_payment(world: BuyerWorld, spec: InjectionSpec, index: int, at: datet
         return
     refs = _send(
         world,
+        spec,
         journey,
         Injection(kind="failed_payment", buyer=journey.buyer, order_id=journey.order.id, reason=reason),
         at,
@@ -204,9 +215,11 @@ def presale_flood(world: BuyerWorld, spec: InjectionSpec, index: int, at: dateti
         journeys.append(journey)
         messages.append({"buyer": buyer, "text": journey.question.text, "language": language})
     refs = _send(
-        world, journeys[0] if journeys else None, Injection(kind="presale_flood", messages=tuple(messages)), at
+        world, spec, journeys[0] if journeys else None, Injection(kind="presale_flood", messages=tuple(messages)), at
     )
     for journey in journeys if refs is not None else ():
+        if not refs.get(journey.buyer):
+            continue  # the gateway's flood buyers asked, not this one (the real stack): nothing to wait on
         journey.conversation_id, journey.conversation_kind = refs.get(journey.buyer), "pre_sale"
         world.remember("conversation", journey.conversation_id, journey)
         world.record(journey, "ask", at, topic=journey.question.topic, injected=True)
