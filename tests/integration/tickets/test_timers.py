@@ -27,6 +27,17 @@ def test_timers_are_in_the_timetable():
     assert {"tickets.check_sla", "tickets.escalate_disputes"} <= set(TIMETABLE["tickets"])
 
 
+def _heard(stack, client, shop_id: str) -> bool:
+    from services.tickets.models import OrderFacts
+
+    agents = client.get(f"/shops/{shop_id}/agents")
+    if agents.status_code != 200 or [agent["agent_id"] for agent in agents.get_json()] != ["a1"]:
+        return False
+    with stack.runtime("tickets").db.reading() as session:
+        facts = session.get(OrderFacts, (shop_id, "o1"))
+        return facts is not None and facts.paid_amount_cents is not None
+
+
 def test_breach_and_escalation_follow_the_shop_clock(stack):
     stack.worker("tickets")
     beat = make_celery("test-beat")
@@ -38,12 +49,13 @@ def test_breach_and_escalation_follow_the_shop_clock(stack):
     publish_elsewhere(stack, "order.placed", shop_id, placed("o1", total="80.00"))
     publish_elsewhere(stack, "order.paid", shop_id, paid("o1", amount="80.00"))
     client = stack.client("tickets")
-    eventually(lambda: client.get(f"/shops/{shop_id}/agents").get_json(), timeout=15)
-    eventually(lambda: client.get(f"/shops/{shop_id}/tickets?status=active").status_code == 200, timeout=5)
+    # events between services keep no order: wait for the shop, its agent and the paid order alike (until the shop
+    # arrives its agents are answered 404, whose error body is no proof of anything)
+    eventually(lambda: _heard(stack, client, shop_id), timeout=20, message="shop, agent and paid order reached tickets")
 
     waiting = client.post(f"/shops/{shop_id}/tickets", json={"customer_id": "c1", "body": "在吗？"}).get_json()
     pending = client.post(f"/shops/{shop_id}/tickets", json={"customer_id": "c2", "body": "你好"}).get_json()
-    client.post(f"/shops/{shop_id}/agents/a1/status", json={"status": "online"})
+    assert client.post(f"/shops/{shop_id}/agents/a1/status", json={"status": "online"}).status_code == 200
     ask = {"author": "agent", "agent_id": "a1", "body": "请问订单号？", "await_buyer": True}
     replied = client.post(f"/shops/{shop_id}/tickets/{pending['id']}/messages", json=ask)
     assert replied.get_json()["ticket"]["status"] == "pending"
