@@ -23,26 +23,10 @@ from simulator.gateway_http import BuyerApi, GatewayHttp
 from simulator.http_port import HttpShopPort
 from simulator.port import Refused
 from simulator.scenario import load_scenario
-from tests.integration.gateway.conftest import ServedApps
+from tests.integration.simulator.conftest import call as _call
 from tests.stack import eventually
 
 SCENARIO = Path(simulator.__file__).parent / "scenarios" / "crm_care_week.yaml"
-
-
-@pytest.fixture
-def shop_world(stack):
-    apps = ServedApps(stack)
-    for name in ("gateway", "orders", "tickets", "reviews"):
-        apps.serve(name)
-    stack.start_workers(["gateway", "orders", "tickets"])
-    yield stack
-    apps.close()
-
-
-def _call(client, method, path, headers, **kw):
-    response = client.open(path, method=method, headers=headers, **kw)
-    assert response.status_code in (200, 201), (method, path, response.status_code, response.get_json())
-    return response.get_json()
 
 
 def _care_task(stack, shop_id: str, customer_id: str, name: str, now: datetime) -> None:

@@ -13,7 +13,7 @@ from shoplab.shops.clock import ShopClock
 from simulator.gateway_http import BuyerApi, GatewayHttp
 from simulator.http_port import HttpShopPort
 from simulator.port import OrderLine, Refused
-from tests.integration.gateway.conftest import ServedApps
+from tests.integration.simulator.conftest import call as _call
 from tests.stack import eventually
 
 CARD = {
@@ -24,22 +24,6 @@ CARD = {
     "language": "en",
     "address": {"recipient": "Emma Johnson", "line1": "350 Fifth Avenue", "city": "New York", "country": "US"},
 }
-
-
-@pytest.fixture
-def shop_world(stack):
-    apps = ServedApps(stack)
-    for name in ("gateway", "orders", "tickets", "reviews"):
-        apps.serve(name)
-    stack.start_workers(["gateway", "orders", "tickets"])
-    yield stack
-    apps.close()
-
-
-def _call(client, method, path, headers, **kw):
-    response = client.open(path, method=method, headers=headers, **kw)
-    assert response.status_code in (200, 201), (method, path, response.status_code, response.get_json())
-    return response.get_json()
 
 
 def test_what_the_student_does_comes_back_to_the_buyer(shop_world):

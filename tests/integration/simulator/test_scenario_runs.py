@@ -15,6 +15,7 @@ import pytest
 
 from simulator.runner import SimulatorProcess
 from tests.integration.gateway.conftest import ServedApps
+from tests.integration.simulator.conftest import call as _call
 from tests.stack import eventually
 
 SERVED = ("gateway", "orders", "tickets", "reviews")
@@ -36,13 +37,6 @@ def living(stack):
     if thread.is_alive():
         thread.join(10)
     apps.close()
-
-
-def _call(client, method, path, headers, expect=(200, 201), **kw):
-    response = client.open(path, method=method, headers=headers, **kw)
-    expected = (expect,) if isinstance(expect, int) else expect
-    assert response.status_code in expected, (method, path, response.status_code, response.get_json())
-    return response.get_json()
 
 
 def _login(client, username, password):

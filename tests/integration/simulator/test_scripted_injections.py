@@ -15,6 +15,7 @@ from shoplab import settings
 from shoplab.plumbing.auth import HEADER
 from simulator.runner import SimulatorProcess
 from tests.integration.gateway.conftest import ServedApps
+from tests.integration.simulator.conftest import call as _call
 from tests.stack import eventually
 
 SCENARIO = "scripted_injections_test"
@@ -63,13 +64,6 @@ def living(stack, tmp_path, monkeypatch):
     if thread.is_alive():
         thread.join(10)
     apps.close()
-
-
-def _call(client, method, path, headers, expect=(200, 201), **kw):
-    response = client.open(path, method=method, headers=headers, **kw)
-    expected = (expect,) if isinstance(expect, int) else expect
-    assert response.status_code in expected, (method, path, response.status_code, response.get_json())
-    return response.get_json()
 
 
 def test_a_scenarios_scripted_injections_reach_the_students_queue(living):
